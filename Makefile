@@ -1,0 +1,36 @@
+# Two commands for a fresh machine:  make run  |  make test
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-fast browser bench clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(BIN)/activate
+
+# Serve the app with an embedded SQLite database in instance/ (created on first run).
+run: $(BIN)/activate
+	$(BIN)/flask --app caregiver db upgrade
+	$(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
+
+# Every test, browser tests included (installs Debian's Chromium when missing).
+test: $(BIN)/activate browser
+	$(BIN)/python -m pytest -q
+
+# Unit and HTTP tests only, for a quick loop.
+test-fast: $(BIN)/activate
+	$(BIN)/python -m pytest -q -m "not browser"
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
+
+bench: $(BIN)/activate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
