@@ -1,0 +1,553 @@
+"""Plain-language content for caregivers: words, levels of care, checklists, emergency.
+
+Pure data, no Flask and no logic beyond small lookups. Every sentence here is our
+own; we aim for a reading age of about 12 and short sentences.
+
+Where the ideas come from (ideas only, never their sentences):
+- the two seed articles in the design folder: how inpatient and outpatient care
+  differ, who tends to need more structure, why outpatient care fails, what makes
+  a step down safer, and the kinds of programs (PHP, IOP, residential, sober living,
+  counseling, support groups, medication);
+- SAMHSA's Overdose Prevention and Response Toolkit: overdose signs, naloxone,
+  rescue breathing, recovery position, staying until help arrives;
+- ASAM (American Society of Addiction Medicine): the levels of care and its
+  patient guide on opioid use disorder; the 4th edition calls day treatment
+  "high-intensity outpatient";
+- the COWS and SOWS opioid withdrawal scales: the observable withdrawal signs.
+
+Clinical humility: this text helps a family notice and write down. It never
+diagnoses and never decides a level of care; the care team does.
+"""
+
+DISCLAIMER = (
+    "This app helps you notice what you see and write it down. "
+    "It does not diagnose anyone or decide on care: the care team does."
+)
+
+# ---------------------------------------------------------------------------
+# Levels of care, most structure first
+# ---------------------------------------------------------------------------
+
+LEVELS = [
+    {
+        "id": "inpatient",
+        "name": "Inpatient",
+        "short": "24/7 medical stay",
+        "what": (
+            "A stay in a treatment center with doctors and nurses there day and night. "
+            "They can watch symptoms and adjust medication every day."
+        ),
+        "how_often": "Around the clock, usually for 30 to 90 days",
+        "fits": (
+            "Often the safer place to start after an overdose or a close call, "
+            "severe or long withdrawal, daily use, or a return to use during outpatient care."
+        ),
+        "twenty_four_seven": True,
+    },
+    {
+        "id": "residential",
+        "name": "Residential",
+        "short": "Longer live-in stay",
+        "what": (
+            "A longer live-in program away from everyday triggers, "
+            "with therapy, groups and a steady daily routine."
+        ),
+        "how_often": "Around the clock, from a few months up to a year",
+        "fits": (
+            "Often fits someone who has gone back to using several times, or who needs "
+            "more time in a drug-free place to rebuild daily life."
+        ),
+        "twenty_four_seven": True,
+    },
+    {
+        "id": "php",
+        "name": "Partial hospitalization (day treatment)",
+        "short": "Day treatment",
+        "what": (
+            "Treatment for most of the day, much like an inpatient program, "
+            "and then home to sleep. Newer ASAM guidance calls it high-intensity outpatient."
+        ),
+        "how_often": "5 to 7 days a week, several hours a day; home at night",
+        "fits": (
+            "Often a next step after inpatient or residential care, or a step up when "
+            "regular outpatient is not enough. It needs a safe home to go back to each night."
+        ),
+        "twenty_four_seven": False,
+    },
+    {
+        "id": "iop",
+        "name": "Intensive outpatient",
+        "short": "Several sessions weekly",
+        "what": (
+            "Group and one-on-one sessions several times a week, "
+            "with time left for work, school or family."
+        ),
+        "how_often": "A few hours at a time, several days a week; home at night",
+        "fits": (
+            "Can fit someone whose withdrawal is under control and who has a safe home, "
+            "but who still needs more than a weekly visit."
+        ),
+        "twenty_four_seven": False,
+    },
+    {
+        "id": "outpatient",
+        "name": "Outpatient",
+        "short": "Regular appointments",
+        "what": (
+            "Regular visits for therapy and medication, "
+            "while the person lives at home and keeps their usual day."
+        ),
+        "how_often": "A few hours a week",
+        "fits": (
+            "Tends to work best once things have settled: withdrawal is controlled, medication "
+            "is taken reliably, home is drug-free, and people around them help keep them on track."
+        ),
+        "twenty_four_seven": False,
+    },
+    {
+        "id": "recovery-support",
+        "name": "Recovery support",
+        "short": "Ongoing support",
+        "what": (
+            "Medication, support groups, or both, "
+            "without a treatment program around them."
+        ),
+        "how_often": "As often as the person and the care team plan, often weekly",
+        "fits": (
+            "Can fit a longer, steady stretch of recovery, "
+            "when the care team agrees a program is no longer needed."
+        ),
+        "twenty_four_seven": False,
+    },
+]
+
+LEVEL_BY_ID = {level["id"]: level for level in LEVELS}
+
+# Things that go along with a level of care. They are not levels themselves.
+ALONGSIDE = [
+    {
+        "id": "support-groups",
+        "name": "Support groups",
+        "text": (
+            "Groups where people in recovery share what is hard and what helps. "
+            "Some are led by peers, some by a therapist, and some follow 12 steps. "
+            "There are groups for families too."
+        ),
+    },
+    {
+        "id": "counseling",
+        "name": "Counseling and therapy",
+        "text": (
+            "One-on-one, group or family sessions, such as cognitive behavioral therapy (CBT). "
+            "They help the person understand their triggers and practice ways to handle "
+            "cravings and stress."
+        ),
+    },
+    {
+        "id": "medication",
+        "name": "Medication for opioid use disorder",
+        "text": (
+            "Buprenorphine and methadone ease withdrawal and cravings and lower the risk of "
+            "dying from an overdose. Naltrexone blocks the effect of opioids; it is started only "
+            "after some days without any opioids. These medicines can go with any level of care. "
+            "Taking them as prescribed is treatment, not trading one drug for another. "
+            "Ask the prescriber before any change."
+        ),
+    },
+    {
+        "id": "sober-living",
+        "name": "Sober living",
+        "text": (
+            "A shared drug-free home for people in recovery, often after an inpatient or "
+            "residential stay. People live there while they work, study or go to outpatient "
+            "treatment. It is a place to live, not treatment by itself."
+        ),
+    },
+]
+
+LIVING_SITUATIONS = [
+    ("home", "At home"),
+    ("sober-living", "Sober living home"),
+    ("facility", "In a treatment facility"),
+]
+
+# ---------------------------------------------------------------------------
+# Check-in form
+# ---------------------------------------------------------------------------
+
+CHECKIN_LABELS = {
+    "craving": {
+        "label": "How strong were cravings?",
+        "hint": "0 is none, 10 is the strongest. Leave it blank if you couldn't tell.",
+    },
+    "withdrawal": {
+        "label": "Withdrawal, overall?",
+        "hint": "How sick from withdrawal they seemed today.",
+    },
+    "withdrawal_signs": {
+        "label": "Which signs did you see?",
+        "hint": "Tick only what you noticed yourself.",
+    },
+    "access": {
+        "label": "Could they get fentanyl?",
+        "hint": "How easy it would have been for them today.",
+    },
+    "stress": {
+        "label": "How high was stress?",
+        "hint": "0 is calm, 10 is the worst. Leave it blank if you couldn't tell.",
+    },
+    "medication": {
+        "label": "Treatment medication?",
+        "hint": "Buprenorphine, methadone or naltrexone.",
+    },
+    "use": {
+        "label": "Any signs of use?",
+        "hint": "A suspicion is worth writing down. Facts, not blame.",
+    },
+    "overdose": {
+        "label": "An overdose or a close call?",
+        "hint": "If it is happening now, open Emergency and call 911 first.",
+    },
+    "naloxone_given": {
+        "label": "Was naloxone given?",
+        "hint": "Naloxone is also sold as Narcan.",
+    },
+    "notes": {
+        "label": "Anything else?",
+        "hint": "What happened, what helped. The care team may read this.",
+    },
+}
+
+# Shown for an empty choice: null means "not observed", never "fine".
+NOT_OBSERVED_LABEL = "Couldn't tell"
+
+CHOICES = {
+    "withdrawal": [
+        ("none", "None"),
+        ("mild", "Mild"),
+        ("moderate", "Moderate"),
+        ("severe", "Severe"),
+    ],
+    "access": [
+        ("none", "No"),
+        ("possible", "Maybe"),
+        ("easy", "Yes, easily"),
+    ],
+    "medication": [
+        ("taken", "Taken"),
+        ("missed", "Missed"),
+        ("not-prescribed", "Not prescribed"),
+    ],
+    "use": [
+        ("none", "No signs"),
+        ("suspected", "Suspected"),
+        ("confirmed", "Confirmed"),
+    ],
+}
+
+# After the items of the COWS and SOWS withdrawal scales, in the spec's order.
+WITHDRAWAL_SIGN_LABELS = [
+    ("sweating", "Sweating"),
+    ("runny-nose-or-eyes", "Runny nose or watery eyes"),
+    ("yawning", "Yawning a lot"),
+    ("gooseflesh", "Goosebumps"),
+    ("restlessness", "Restless, can't sit still"),
+    ("anxiety-or-irritability", "Anxious or irritable"),
+    ("aches", "Aching bones or muscles"),
+    ("stomach-upset", "Upset stomach or diarrhea"),
+    ("tremor", "Shaking hands"),
+    ("trouble-sleeping", "Trouble sleeping"),
+    ("large-pupils", "Large pupils"),
+    ("chills-or-flushing", "Chills or hot flushes"),
+]
+
+# ---------------------------------------------------------------------------
+# Checklists (ids are stable; order as in the spec)
+# ---------------------------------------------------------------------------
+
+CHECKLISTS = {
+    "step-down": {
+        "title": "Before a step down",
+        "intro": (
+            "Things that tend to make a move to less structure safer. "
+            "Tick what is true now, and talk it through with the care team. "
+            "They make the call."
+        ),
+        "items": [
+            {
+                "id": "coping-practiced",
+                "text": "They have used coping skills in real hard moments, not only talked about them.",
+                "why": "Skills tried under pressure are more likely to hold up at home.",
+            },
+            {
+                "id": "stress-handled",
+                "text": "They have got through a stressful time without using.",
+                "why": "Stress is one of the most common reasons people go back to using.",
+            },
+            {
+                "id": "home-substance-free",
+                "text": "Home is free of fentanyl, other drugs and leftover pills.",
+                "why": "Easy access in a hard moment is a common way things go wrong.",
+            },
+            {
+                "id": "medication-plan",
+                "text": "Prescriber, pharmacy and the next dose after the move are all set.",
+                "why": "A gap in medication can bring back withdrawal and cravings within days.",
+            },
+            {
+                "id": "next-appointment",
+                "text": "The first appointment at the next level of care is booked.",
+                "why": "The days between programs are when people most often fall through the cracks.",
+            },
+            {
+                "id": "accountability",
+                "text": "People outside treatment and a plan for regular check-ins are in place.",
+                "why": "With fewer hours of treatment, the people around them matter more.",
+            },
+            {
+                "id": "warning-plan",
+                "text": "Everyone agrees whom to call, and when to step back up to more care.",
+                "why": "Deciding ahead makes it easier to act fast. Stepping up is a plan, not a failure.",
+            },
+            {
+                "id": "medically-stable",
+                "text": "The care team has said they are medically stable.",
+                "why": "Only the care team can judge this, so ask them directly.",
+            },
+        ],
+    },
+    "home-safety": {
+        "title": "Home safety",
+        "intro": (
+            "Simple steps that make home safer "
+            "and make an emergency easier to handle."
+        ),
+        "items": [
+            {
+                "id": "naloxone-home",
+                "text": "Naloxone is at home, and everyone knows where it is.",
+                "why": "In an overdose there is no time to search.",
+            },
+            {
+                "id": "naloxone-trained",
+                "text": "Everyone at home knows the signs of an overdose and how to give naloxone.",
+                "why": "The first person to find them may be the one who has to act.",
+            },
+            {
+                "id": "meds-locked",
+                "text": "Medicines at home, especially opioids and sleeping pills, are locked up.",
+                "why": "It lowers the risk of misuse, mix-ups and accidental overdose for everyone.",
+            },
+            {
+                "id": "crisis-numbers",
+                "text": "Crisis and care team numbers are saved in every caregiver's phone.",
+                "why": "In a crisis, nobody should have to look a number up.",
+            },
+            {
+                "id": "transport",
+                "text": "Rides to appointments are arranged.",
+                "why": "A missed ride can mean a missed dose or a missed session.",
+            },
+        ],
+    },
+}
+
+# ---------------------------------------------------------------------------
+# Emergency (shown offline, one tap from every page)
+# ---------------------------------------------------------------------------
+
+EMERGENCY = {
+    "signs": [
+        "Won't wake up or respond, even when you shout their name "
+        "or rub your knuckles hard on their breastbone",
+        "Slow, uneven or stopped breathing",
+        "Gurgling or snoring sounds",
+        "Very small, pinpoint pupils",
+        "Blue, purple or gray lips and fingertips (ashen on darker skin)",
+        "Limp body",
+    ],
+    "steps": [
+        {
+            "title": "Call the emergency number",
+            "detail": (
+                "911 in the US, or the number your circle saved. Say they won't wake up "
+                "or aren't breathing well, and give the address. Put the phone on speaker."
+            ),
+        },
+        {
+            "title": "Give naloxone",
+            "detail": (
+                "Spray one dose into one nostril. If there is no response "
+                "in 2 to 3 minutes, give another dose."
+            ),
+        },
+        {
+            "title": "Help them breathe",
+            "detail": (
+                "If they are not breathing, give rescue breaths or start CPR. "
+                "The 911 operator can talk you through it."
+            ),
+        },
+        {
+            "title": "If they are breathing, roll them on their side",
+            "detail": (
+                "The recovery position: on their side, top knee bent, head tilted back a little. "
+                "It keeps the airway clear if they vomit."
+            ),
+        },
+        {
+            "title": "Stay until help arrives",
+            "detail": (
+                "Naloxone can wear off before fentanyl does, so they can stop breathing again. "
+                "Keep watching, and give another dose if they slip back."
+            ),
+        },
+    ],
+    "donts": [
+        "Don't slap or hit them.",
+        "Don't put them in a cold shower or bath.",
+        "Don't try to make them vomit.",
+        "Don't give them other drugs, drinks or anything else to take.",
+        "Don't leave them alone.",
+    ],
+    "sources": [
+        {
+            "name": "Overdose Prevention and Response Toolkit",
+            "publisher": "SAMHSA (Substance Abuse and Mental Health Services Administration)",
+        },
+        {
+            "name": "Patient guide on opioid use disorder",
+            "publisher": "ASAM (American Society of Addiction Medicine)",
+        },
+    ],
+    "numbers": [
+        {
+            "label": "Emergency",
+            "number": "911",
+            "tel": "911",
+            "note": "Overdose, not breathing, or won't wake up.",
+        },
+        {
+            "label": "988 Suicide & Crisis Lifeline",
+            "number": "988",
+            "tel": "988",
+            "note": "Call or text, any time, for a mental health or substance use crisis.",
+        },
+        {
+            "label": "SAMHSA National Helpline",
+            "number": "1-800-662-4357",
+            "tel": "18006624357",
+            "note": "Free, day or night, every day. Helps you find treatment near you.",
+        },
+        {
+            "label": "Poison Help",
+            "number": "1-800-222-1222",
+            "tel": "18002221222",
+            "note": "Questions about a medicine, a mix-up or a possible poisoning.",
+        },
+        {
+            "label": "Never Use Alone",
+            "number": "1-800-484-3731",
+            "tel": "18004843731",
+            "note": (
+                "If your person is going to use alone, they can call. Someone stays on "
+                "the line and sends help if they stop answering."
+            ),
+        },
+    ],
+}
+
+# ---------------------------------------------------------------------------
+# Prompts: why each rule matters (rule ids from the spec's prompt-rules table)
+# ---------------------------------------------------------------------------
+
+RULE_MATTERS = {
+    "overdose-recent": (
+        "An overdose or a close call in the last few days means the danger is very near. "
+        "What led to it is often still there."
+    ),
+    "use-after-abstinence": (
+        "After days or weeks without use, the body loses its tolerance. "
+        "An amount they used to take can now stop their breathing, so overdose risk is high."
+    ),
+    "overdose-history": (
+        "Someone who has overdosed once is more likely to overdose again. "
+        "It is a strong reason to ask whether more structure would be safer for now."
+    ),
+    "use-in-lower-structure": (
+        "With fewer hours of treatment, fewer people are near to notice and help. "
+        "The care team can only adjust the plan if they know."
+    ),
+    "frequent-use": (
+        "Use on several days in one week can mean a pattern is coming back, not a single slip. "
+        "With fentanyl, every use carries a risk of overdose."
+    ),
+    "withdrawal-severe": (
+        "Severe withdrawal is very hard to get through at home, and the pull to use just to "
+        "feel better is strong. Medical care can make it safer and easier."
+    ),
+    "withdrawal-prolonged": (
+        "Withdrawal that drags on for days wears people down and is a common reason "
+        "outpatient care stops working. The prescriber may be able to adjust medication."
+    ),
+    "cravings-high": (
+        "Strong cravings on most days can overpower the best intentions. "
+        "More support or a change in medication can ease the pressure."
+    ),
+    "access-under-stress": (
+        "A hard day with fentanyl within easy reach is one of the most common ways use starts again. "
+        "Cutting off access matters most on stressful days."
+    ),
+    "missed-medication": (
+        "Missed doses can bring back withdrawal and cravings within a day or two. "
+        "The prescriber needs to know, to help with whatever is getting in the way."
+    ),
+    "repeated-relapse": (
+        "Going back to use more than once in a month suggests the current setting may not give "
+        "enough support right now. That is about structure, not willpower."
+    ),
+    "cravings-rising": (
+        "Cravings that climb over several days are an early warning. "
+        "Noticing now leaves time to act before use happens."
+    ),
+    "access-possible": (
+        "When fentanyl is within reach on several days, a hard moment can turn into use quickly. "
+        "It can help to look at where and from whom, together with the care team."
+    ),
+    "stress-high": (
+        "Stress that stays high for days makes a return to use more likely. "
+        "Naming it helps the person and the care team plan for it."
+    ),
+    "recent-step-down": (
+        "The first weeks after leaving a 24/7 program carry the highest overdose risk: tolerance "
+        "is low and daily support has dropped. Extra check-ins and naloxone close by help."
+    ),
+    "checkins-missing": (
+        "Without recent check-ins, the app cannot show warning signs. "
+        "A check-in takes about half a minute, and \"couldn't tell\" is a fine answer."
+    ),
+}
+
+# ---------------------------------------------------------------------------
+# Step-down readiness: criteria and overall words (never "ready")
+# ---------------------------------------------------------------------------
+
+CRITERION_LABELS = {
+    "withdrawal-controlled": "Withdrawal under control",
+    "cravings-manageable": "Cravings manageable",
+    "medication-stable": "Medication taken steadily",
+    "no-recent-use": "No recent use",
+    "safe-environment": "Safe, drug-free home",
+    "stress-tolerated": "Handles stress without using",
+    "coping-practiced": "Coping skills practiced",
+    "medically-stable": "Medically stable, says the care team",
+    "accountability": "People to stay accountable to",
+    "transition-planned": "Next steps planned",
+    "no-warning-prompts": "No current warning signs",
+}
+
+STEP_DOWN_WORDS = {
+    "supported": "The signs support talking with the care team about stepping down",
+    "not-yet": "Not yet",
+    "unknown": "Not enough check-ins yet to tell",
+}
