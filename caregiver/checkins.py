@@ -1,0 +1,171 @@
+"""The check-in form, saving (once, even when replayed), history, edit and delete."""
+import json
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+
+from . import signals
+from .db import get_db, now_utc, write
+from .forms import CheckinForm, ConfirmForm
+from .views import circle_member_required, circle_today, one, render
+
+bp = Blueprint("checkins", __name__)
+
+FIELDS = ("date", "craving", "withdrawal", "withdrawal_signs", "access", "stress",
+          "medication", "use", "overdose", "naloxone_given", "notes")
+HISTORY_DAYS = 30
+
+
+def row_to_checkin(row):
+    """A database row as the rules engine's check-in dict."""
+    c = {k: row[k] for k in FIELDS}
+    c["withdrawal_signs"] = json.loads(row["withdrawal_signs"] or "[]")
+    c["overdose"] = bool(row["overdose"])
+    c["naloxone_given"] = bool(row["naloxone_given"])
+    return c
+
+
+def checkins_between(circle_id, first, last):
+    """Check-ins of a circle from day `first` to day `last`, using the (circle_id, date) index."""
+    return list(get_db().query(
+        "SELECT c.*, u.display_name AS author FROM checkins c LEFT JOIN users u ON u.id = c.user_id"
+        " WHERE c.circle_id = ? AND c.date BETWEEN ? AND ? ORDER BY c.date DESC, c.created_at",
+        [circle_id, first.isoformat(), last.isoformat()]))
+
+
+def _db_values(checkin):
+    values = dict(checkin)
+    values["withdrawal_signs"] = json.dumps(checkin["withdrawal_signs"])
+    values["overdose"] = int(checkin["overdose"])
+    values["naloxone_given"] = int(checkin["naloxone_given"])
+    return values
+
+
+def _audit(db, checkin_id, circle_id, action, before, after):
+    db.table("checkin_audit").insert({
+        "checkin_id": checkin_id, "circle_id": circle_id, "user_id": g.user["id"], "action": action,
+        "before_json": json.dumps(before) if before is not None else None,
+        "after_json": json.dumps(after) if after is not None else None, "at": now_utc()})
+
+
+def save_checkin(db, circle_id, user_id, checkin, client_id=None):
+    """Insert a check-in unless this phone id was stored already. Returns (id, created)."""
+    with write(db):
+        if client_id:
+            existing = one("SELECT id FROM checkins WHERE circle_id = ? AND client_id = ?",
+                           [circle_id, client_id])
+            if existing:
+                return existing["id"], False
+        now = now_utc()
+        checkin_id = db.table("checkins").insert(
+            {"circle_id": circle_id, "user_id": user_id, "client_id": client_id,
+             **_db_values(checkin), "created_at": now, "updated_at": now}).last_pk
+        _audit(db, checkin_id, circle_id, "create", None, checkin)
+    return checkin_id, True
+
+
+def new_form(circle, **kwargs):
+    return CheckinForm(today=circle_today(circle),
+                       max_days_back=current_app.config["CHECKIN_MAX_DAYS_BACK"], **kwargs)
+
+
+@bp.route("/c/<int:circle_id>/checkins/new", methods=["GET", "POST"])
+@circle_member_required
+def new(circle_id):
+    circle = g.circle
+    form = new_form(circle)
+    if form.validate_on_submit():
+        checkin_id, created = save_checkin(get_db(), circle_id, g.user["id"], form.checkin(),
+                                           form.client_id.data)
+        from .prompts import circle_signals
+        if request.accept_mimetypes.best == "application/json":
+            return {"id": checkin_id, "created": created}, 201 if created else 200
+        saved = one("SELECT * FROM checkins WHERE id = ?", [checkin_id])
+        return render("checkins/saved.html", partial="checkins/_saved.html",
+                      saved=row_to_checkin(saved), created=created,
+                      result=circle_signals(circle), form=new_form(circle, formdata=None))
+    if request.method == "POST" and request.accept_mimetypes.best == "application/json":
+        return {"errors": _errors(form)}, 422
+    return render("checkins/new.html", partial="checkins/_form.html", form=form,
+                  status=422 if form.errors else 200)
+
+
+def _errors(form):
+    errors = {name: list(errs) for name, errs in form.errors.items() if name is not None}
+    if form.form_errors:
+        errors["form"] = list(form.form_errors)
+    return errors
+
+
+def _own_checkin(circle_id, checkin_id):
+    row = one("SELECT * FROM checkins WHERE id = ? AND circle_id = ?", [checkin_id, circle_id])
+    if row is None:
+        abort(404)
+    if row["user_id"] != g.user["id"]:
+        abort(403)  # caregivers edit only what they wrote
+    return row
+
+
+@bp.route("/c/<int:circle_id>/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
+@circle_member_required
+def edit(circle_id, checkin_id):
+    row = _own_checkin(circle_id, checkin_id)
+    before = row_to_checkin(row)
+    today = circle_today(g.circle)
+    # An older entry can still be corrected: the window starts at its own date.
+    days_back = max(current_app.config["CHECKIN_MAX_DAYS_BACK"],
+                    (today - date.fromisoformat(row["date"])).days)
+    if request.method == "POST":
+        form = CheckinForm(today=today, max_days_back=days_back)
+    else:
+        data = dict(before)
+        data.update(craving="" if before["craving"] is None else str(before["craving"]),
+                    stress="" if before["stress"] is None else str(before["stress"]),
+                    client_id=row["client_id"] or "")
+        data = {k: ("" if v is None else v) for k, v in data.items()}
+        form = CheckinForm(today=today, max_days_back=days_back, data=data)
+    if form.validate_on_submit():
+        after = form.checkin()
+        db = get_db()
+        with write(db):
+            db.table("checkins").update(checkin_id, {**_db_values(after), "updated_at": now_utc()})
+            _audit(db, checkin_id, circle_id, "update", before, after)
+        return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{after['date']}")
+    return render("checkins/edit.html", form=form, checkin=row, delete_form=ConfirmForm(),
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/c/<int:circle_id>/checkins/<int:checkin_id>/delete", methods=["POST"])
+@circle_member_required
+def delete(circle_id, checkin_id):
+    row = _own_checkin(circle_id, checkin_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    with write(db):
+        db.execute("DELETE FROM checkins WHERE id = ?", [checkin_id])
+        _audit(db, checkin_id, circle_id, "delete", row_to_checkin(row), None)
+    return redirect(url_for("checkins.history", circle_id=circle_id))
+
+
+@bp.route("/c/<int:circle_id>/history")
+@circle_member_required
+def history(circle_id):
+    today = circle_today(g.circle)
+    try:
+        last = min(date.fromisoformat(request.args.get("until", "")), today)
+    except ValueError:
+        last = today
+    first = last - timedelta(days=HISTORY_DAYS - 1)
+    rows = checkins_between(circle_id, first, last)
+    by_day = {}
+    for row in rows:
+        by_day.setdefault(row["date"], []).append(row)
+    aggregated = signals.aggregate_days([row_to_checkin(r) for r in rows])
+    days = [{"date": d, "values": aggregated[date.fromisoformat(d)], "entries": [
+        {**row_to_checkin(r), "id": r["id"], "author": r["author"], "mine": r["user_id"] == g.user["id"],
+         "edited": r["updated_at"] != r["created_at"]} for r in by_day[d]]}
+        for d in sorted(by_day, reverse=True)]
+    older = one("SELECT max(date) AS d FROM checkins WHERE circle_id = ? AND date < ?",
+                [circle_id, first.isoformat()])["d"]
+    return render("checkins/history.html", days=days, first=first, last=last, older=older)

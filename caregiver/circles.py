@@ -1,0 +1,216 @@
+"""Circles: create, switch, settings, members and invites; the circle home page."""
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+
+from .db import get_db, now_utc, write
+from .forms import CircleForm, ConfirmForm
+from .prompts import render_home
+from .views import circle_member_required, login_required, one, owner_required, render
+
+bp = Blueprint("circles", __name__)
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def my_circles():
+    return list(get_db().query(
+        "SELECT c.id, c.nickname, m.role FROM circles c JOIN memberships m ON m.circle_id = c.id"
+        " WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [g.user["id"]]))
+
+
+def care_team(circle_id):
+    return list(get_db().query(
+        "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position, id", [circle_id]))
+
+
+@bp.route("/")
+def index():
+    if g.user is None:
+        return render("circles/welcome.html")
+    circles = my_circles()
+    last = session.get("circle_id")
+    if request.args.get("choose") is None:
+        # Straight to the circle used last (or the only one): one tap less each day.
+        ids = [c["id"] for c in circles]
+        if last in ids or len(ids) == 1:
+            return redirect(url_for("circles.home", circle_id=last if last in ids else ids[0]))
+    return render("circles/index.html", circles=circles)
+
+
+def _save_care_team(db, circle_id, form):
+    db.execute("DELETE FROM care_team_numbers WHERE circle_id = ?", [circle_id])
+    for position, entry in enumerate(form.care_team.entries):
+        if entry.form.label.data and entry.form.number.data:
+            db.table("care_team_numbers").insert({
+                "circle_id": circle_id, "label": entry.form.label.data,
+                "number": entry.form.number.data, "position": position})
+
+
+@bp.route("/circles/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = CircleForm()
+    if form.validate_on_submit():
+        db = get_db()
+        now = now_utc()
+        with write(db):
+            circle_id = db.table("circles").insert({
+                "nickname": form.nickname.data,
+                "level_of_care": form.level_of_care.data or None,
+                "level_since": form.level_since.data if form.level_of_care.data else None,
+                "previous_level": None,
+                "living_situation": form.living_situation.data or None,
+                "timezone": form.timezone.data,
+                "emergency_number": form.emergency_number.data,
+                "created_at": now,
+            }).last_pk
+            db.table("memberships").insert({"circle_id": circle_id, "user_id": g.user["id"],
+                                            "role": "owner", "joined_at": now})
+            if form.level_of_care.data:
+                db.table("level_history").insert({
+                    "circle_id": circle_id, "level": form.level_of_care.data,
+                    "since": form.level_since.data, "note": None,
+                    "recorded_by": g.user["id"], "recorded_at": now})
+            _save_care_team(db, circle_id, form)
+        return redirect(url_for("circles.home", circle_id=circle_id))
+    return render("circles/new.html", form=form, status=400 if form.errors else 200)
+
+
+@bp.route("/c/<int:circle_id>/")
+@circle_member_required
+def home(circle_id):
+    session["circle_id"] = circle_id
+    return render_home(g.circle)
+
+
+@bp.route("/c/<int:circle_id>/more")
+@circle_member_required
+def more(circle_id):
+    return render("circles/more.html")
+
+
+@bp.route("/c/<int:circle_id>/settings", methods=["GET", "POST"])
+@circle_member_required
+def settings(circle_id):
+    circle = g.circle
+    form = CircleForm(data={
+        "nickname": circle["nickname"], "living_situation": circle["living_situation"] or "",
+        "timezone": circle["timezone"], "emergency_number": circle["emergency_number"],
+        "care_team": care_team(circle_id),
+    } if request.method == "GET" else None)
+    # The level of care changes through its own page, with its history.
+    del form.level_of_care, form.level_since
+    if form.validate_on_submit():
+        db = get_db()
+        with write(db):
+            db.execute(
+                "UPDATE circles SET nickname = ?, living_situation = ?, timezone = ?, emergency_number = ?"
+                " WHERE id = ?",
+                [form.nickname.data, form.living_situation.data or None, form.timezone.data,
+                 form.emergency_number.data, circle_id])
+            _save_care_team(db, circle_id, form)
+        return redirect(url_for("circles.home", circle_id=circle_id))
+    return render("circles/settings.html", form=form, status=400 if form.errors else 200)
+
+
+@bp.route("/c/<int:circle_id>/members")
+@circle_member_required
+def members(circle_id):
+    rows = list(get_db().query(
+        "SELECT u.id, u.display_name, u.username, m.role, m.joined_at FROM memberships m"
+        " JOIN users u ON u.id = m.user_id WHERE m.circle_id = ? ORDER BY m.joined_at", [circle_id]))
+    invites = list(get_db().query(
+        "SELECT i.id, i.created_at, i.expires_at, u.display_name AS created_by FROM invites i"
+        " LEFT JOIN users u ON u.id = i.created_by"
+        " WHERE i.circle_id = ? AND i.used_at IS NULL AND i.expires_at > ? ORDER BY i.created_at DESC",
+        [circle_id, now_utc()]))
+    return render("circles/members.html", members=rows, invites=invites, form=ConfirmForm(),
+                  new_link=session.pop("new_invite_link", None))
+
+
+@bp.route("/c/<int:circle_id>/invites", methods=["POST"])
+@circle_member_required
+def invite(circle_id):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = secrets.token_urlsafe(24)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    db = get_db()
+    with write(db):
+        db.table("invites").insert({
+            "circle_id": circle_id, "token_hash": token_hash(token), "created_by": g.user["id"],
+            "created_at": now.isoformat(),
+            "expires_at": (now + timedelta(days=current_app.config["INVITE_DAYS"])).isoformat()})
+    # Shown once on the next page (kept server-side in the session, never in a URL).
+    session["new_invite_link"] = url_for("circles.accept_invite", token=token, _external=True)
+    return redirect(url_for("circles.members", circle_id=circle_id))
+
+
+@bp.route("/c/<int:circle_id>/invites/<int:invite_id>/cancel", methods=["POST"])
+@circle_member_required
+def cancel_invite(circle_id, invite_id):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_db()
+    with write(db):
+        db.execute("DELETE FROM invites WHERE id = ? AND circle_id = ?", [invite_id, circle_id])
+    return redirect(url_for("circles.members", circle_id=circle_id))
+
+
+@bp.route("/c/<int:circle_id>/members/<int:user_id>/remove", methods=["POST"])
+@circle_member_required
+@owner_required
+def remove_member(circle_id, user_id):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if user_id == g.user["id"]:
+        abort(400)  # an owner does not remove themselves; the circle needs an owner
+    db = get_db()
+    with write(db):
+        db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, user_id])
+    return redirect(url_for("circles.members", circle_id=circle_id))
+
+
+def _usable_invite(token):
+    if not token or len(token) > 100:
+        return None, "This invite link is not valid."
+    row = one("SELECT i.*, c.nickname FROM invites i JOIN circles c ON c.id = i.circle_id"
+              " WHERE i.token_hash = ?", [token_hash(token)])
+    if row is None:
+        return None, "This invite link is not valid. Ask for a new one."
+    if row["used_at"]:
+        return None, "This invite link has already been used. Ask for a new one."
+    if row["expires_at"] <= now_utc():
+        return None, "This invite link has expired. Ask for a new one."
+    return row, None
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invite(token):
+    invite_row, problem = _usable_invite(token)
+    if problem:
+        return render("circles/invite.html", problem=problem, status=410 if invite_row is None else 400)
+    if g.user is None:
+        return render("circles/invite.html", invite=invite_row, next=request.path)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        db = get_db()
+        with write(db):
+            # Re-checked inside the write lock: two people cannot use one link.
+            fresh = one("SELECT used_at FROM invites WHERE id = ?", [invite_row["id"]])
+            if fresh["used_at"]:
+                abort(410)
+            db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE id = ?",
+                       [now_utc(), g.user["id"], invite_row["id"]])
+            db.execute("INSERT OR IGNORE INTO memberships (circle_id, user_id, role, joined_at)"
+                       " VALUES (?, ?, 'member', ?)", [invite_row["circle_id"], g.user["id"], now_utc()])
+        return redirect(url_for("circles.home", circle_id=invite_row["circle_id"]))
+    return render("circles/invite.html", invite=invite_row, form=form)

@@ -1,0 +1,58 @@
+"""Configuration: safe defaults, overridden by CAREGIVER_* environment variables.
+
+The database and the generated secret key live in the instance folder, never in the
+repository.
+"""
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "DATABASE": None,  # default: <instance>/caregiver.db
+    "SESSION_IDLE_MINUTES": 60 * 24 * 7,  # a caregiver's phone stays signed in a week
+    "SESSION_MAX_DAYS": 30,  # then they sign in again, whatever they do
+    "SESSION_COOKIE_SECURE": True,  # set CAREGIVER_SESSION_COOKIE_SECURE=0 for plain http
+    "LOGIN_MAX_FAILURES": 5,  # per account and per address, before slowing down
+    "LOGIN_LOCK_SECONDS": 60,  # first lock; doubles with each further failure
+    "INVITE_DAYS": 7,
+    "CHECKIN_MAX_DAYS_BACK": 14,
+    "TRUST_PROXY": 0,  # number of reverse proxies in front (ProxyFix)
+}
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True,
+         "0": False, "false": False, "no": False, "off": False}
+
+
+def _coerce(default, raw):
+    if isinstance(default, bool):
+        return _BOOL.get(raw.strip().lower(), default)
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def from_environment(environ=os.environ):
+    """CAREGIVER_<NAME> overrides <NAME> for every known setting."""
+    overrides = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(f"CAREGIVER_{name}")
+        if raw is not None:
+            overrides[name] = _coerce(default, raw) if default is not None else raw
+    if "CAREGIVER_SECRET_KEY" in environ:
+        overrides["SECRET_KEY"] = environ["CAREGIVER_SECRET_KEY"]
+    return overrides
+
+
+def secret_key(instance_path):
+    """Read the secret key from instance/secret_key, creating it on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: two workers starting at once must not write two keys
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,260 @@
+"""Every form of the app: the one place that validates input from people.
+
+Each error names its field; a view writes nothing unless its form validates.
+"""
+import re
+import uuid
+from datetime import date, timedelta
+from zoneinfo import available_timezones
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, PasswordField,
+                     RadioField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms import Form as PlainForm
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from . import content, signals
+
+COMMON_PASSWORDS = frozenset("""
+1234567890 0123456789 12345678910 1111111111 0000000000 qwertyuiop password1 password12
+password123 passwordpassword iloveyou123 qwerty12345 1q2w3e4r5t 1qaz2wsx3edc abcdefghij
+abc1234567 football123 baseball12 welcome123 letmein123 sunshine123 princess12 changeme123
+administrator
+""".split())
+
+TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
+PHONE = Regexp(r"^\+?[0-9][0-9 ()\-.]{1,24}$",
+               message="Use digits, spaces, dashes or brackets (e.g. 911 or 555-123-4567).")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def none_if_blank(value):
+    return None if value in ("", None) else value
+
+
+class SignUpForm(FlaskForm):
+    username = StringField("Email or user name", filters=[strip], validators=[
+        DataRequired("Enter an email or a user name."),
+        Length(3, 120, "Use 3 to 120 characters."),
+        Regexp(r"^[^\s]+$", message="No spaces, please."),
+    ])
+    display_name = StringField("Your first name (what others in the circle see)", filters=[strip],
+                               validators=[DataRequired("Enter a name."), Length(max=60, message="At most 60 characters.")])
+    password = PasswordField("Password (at least 10 characters)", validators=[
+        DataRequired("Choose a password."),
+        Length(10, 128, "Use 10 to 128 characters."),
+    ])
+
+    def validate_password(self, field):
+        if field.data.lower() in COMMON_PASSWORDS or len(set(field.data)) < 4:
+            raise ValidationError("This password is too easy to guess. Try a few unrelated words.")
+
+
+class SignInForm(FlaskForm):
+    username = StringField("Email or user name", filters=[strip],
+                           validators=[DataRequired("Enter your email or user name."), Length(max=120)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
+
+
+class CareTeamNumberForm(PlainForm):
+    label = StringField("Who", filters=[strip], validators=[Optional(), Length(max=60, message="At most 60 characters.")])
+    number = StringField("Phone number", filters=[strip], validators=[Optional(), PHONE])
+
+    def validate_number(self, field):
+        if bool(self.label.data) != bool(field.data):
+            raise ValidationError("Give both a name and a number, or neither.")
+
+
+def level_choices(blank="Not sure"):
+    return [("", blank)] + [(lvl["id"], lvl["name"]) for lvl in content.LEVELS]
+
+
+class CircleForm(FlaskForm):
+    nickname = StringField("First name or nickname of the person in care", filters=[strip], validators=[
+        DataRequired("Enter a first name or nickname."), Length(max=40, message="At most 40 characters."),
+    ])
+    level_of_care = SelectField("Current level of care", choices=level_choices(), validate_choice=False)
+    level_since = StringField("Since", filters=[strip, none_if_blank], validators=[Optional()])
+    living_situation = SelectField("Living situation", validate_choice=False,
+                                   choices=[("", "Not sure")] + list(content.LIVING_SITUATIONS))
+    timezone = SelectField("Time zone", choices=[(t, t) for t in TIMEZONES], default="America/New_York",
+                           validate_choice=False)
+    emergency_number = StringField("Emergency number", filters=[strip], default="911",
+                                   validators=[DataRequired("Enter the emergency number (911 in the US)."), PHONE])
+    care_team = FieldList(FormField(CareTeamNumberForm), min_entries=3, max_entries=3)
+
+    def validate_level_of_care(self, field):
+        if field.data and field.data not in signals.LEVELS:
+            raise ValidationError("Choose a level of care from the list.")
+
+    def validate_living_situation(self, field):
+        if field.data and field.data not in dict(content.LIVING_SITUATIONS):
+            raise ValidationError("Choose a living situation from the list.")
+
+    def validate_timezone(self, field):
+        if field.data not in TIMEZONES:
+            raise ValidationError("Choose a time zone from the list.")
+
+    def validate_level_since(self, field):
+        if field.data is None:
+            if self.level_of_care.data:
+                raise ValidationError("Enter the date this level of care started.")
+            return
+        try:
+            field.data = date.fromisoformat(field.data).isoformat()
+        except ValueError:
+            raise ValidationError("Enter a date like 2026-11-02.") from None
+        if date.fromisoformat(field.data) > date.today() + timedelta(days=1):
+            raise ValidationError("This date is in the future.")
+
+
+def _scale(name):
+    return RadioField(content.CHECKIN_LABELS[name]["label"], default="",
+                      choices=[("", content.NOT_OBSERVED_LABEL)] + [(str(i), str(i)) for i in range(11)],
+                      validate_choice=False)
+
+
+def _choice(name):
+    return RadioField(content.CHECKIN_LABELS[name]["label"], default="",
+                      choices=[("", content.NOT_OBSERVED_LABEL)] + list(content.CHOICES[name]), validate_choice=False)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CheckinForm(FlaskForm):
+    """The daily check-in. The same names as the JSON of the rules program."""
+    client_id = HiddenField()
+    date = StringField("Day", filters=[strip])
+    craving = _scale("craving")
+    withdrawal = _choice("withdrawal")
+    withdrawal_signs = MultiCheckboxField(content.CHECKIN_LABELS["withdrawal_signs"]["label"],
+                                          choices=list(content.WITHDRAWAL_SIGN_LABELS), validate_choice=False)
+    access = _choice("access")
+    stress = _scale("stress")
+    medication = _choice("medication")
+    use = _choice("use")
+    overdose = BooleanField(content.CHECKIN_LABELS["overdose"]["label"])
+    naloxone_given = BooleanField(content.CHECKIN_LABELS["naloxone_given"]["label"])
+    notes = TextAreaField(content.CHECKIN_LABELS["notes"]["label"], filters=[strip])
+
+    def __init__(self, *args, today, max_days_back=14, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.earliest = today - timedelta(days=max_days_back)
+        if not self.date.data:
+            self.date.data = today.isoformat()
+        if not self.client_id.data:
+            # Also for forms sent without JavaScript: a resubmitted form is stored once.
+            self.client_id.data = str(uuid.uuid4())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        unknown = sorted(set(request.form.keys()) - set(self._fields)) if request else []
+        if unknown:
+            self.form_errors.append("Unknown field: " + ", ".join(unknown) + ".")
+            ok = False
+        return ok
+
+    def validate_client_id(self, field):
+        if field.data and not re.fullmatch(r"[A-Za-z0-9\-]{8,64}", field.data):
+            raise ValidationError("This form is damaged. Please reload the page.")
+
+    def validate_date(self, field):
+        try:
+            day = date.fromisoformat(field.data or "")
+        except ValueError:
+            raise ValidationError("Day: enter a date like 2026-11-20.") from None
+        if day > self.today:
+            raise ValidationError("Day: this date is in the future.")
+        if day < self.earliest:
+            raise ValidationError(f"Day: check-ins can go back at most {(self.today - self.earliest).days} days.")
+
+    def _in(self, field, allowed, message):
+        if field.data not in ("", None) and field.data not in allowed:
+            raise ValidationError(message)
+
+    def validate_craving(self, field):
+        self._in(field, [str(i) for i in range(11)], "Craving: choose a number from 0 to 10, or Not sure.")
+
+    def validate_stress(self, field):
+        self._in(field, [str(i) for i in range(11)], "Stress: choose a number from 0 to 10, or Not sure.")
+
+    def validate_withdrawal(self, field):
+        self._in(field, signals.WITHDRAWAL, "Withdrawal: choose one of the options.")
+
+    def validate_access(self, field):
+        self._in(field, signals.ACCESS, "Access: choose one of the options.")
+
+    def validate_medication(self, field):
+        self._in(field, signals.MEDICATION, "Medication: choose one of the options.")
+
+    def validate_use(self, field):
+        self._in(field, signals.USE, "Signs of use: choose one of the options.")
+
+    def validate_withdrawal_signs(self, field):
+        unknown = [s for s in field.data or [] if s not in signals.WITHDRAWAL_SIGNS]
+        if unknown:
+            raise ValidationError("Withdrawal signs: unknown sign " + ", ".join(unknown)[:80] + ".")
+
+    def validate_notes(self, field):
+        if field.data and len(field.data) > 2000:
+            raise ValidationError(f"Notes: at most 2,000 characters (this has {len(field.data):,}).")
+
+    def checkin(self):
+        """The validated check-in as the rules engine's dict."""
+        def num(v):
+            return None if v in ("", None) else int(v)
+        return {
+            "date": self.date.data,
+            "craving": num(self.craving.data),
+            "withdrawal": self.withdrawal.data or None,
+            "withdrawal_signs": [s for s in signals.WITHDRAWAL_SIGNS if s in (self.withdrawal_signs.data or [])],
+            "access": self.access.data or None,
+            "stress": num(self.stress.data),
+            "medication": self.medication.data or None,
+            "use": self.use.data or None,
+            "overdose": bool(self.overdose.data),
+            "naloxone_given": bool(self.naloxone_given.data),
+            "notes": self.notes.data or None,
+        }
+
+
+class InviteAcceptForm(FlaskForm):
+    pass
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with nothing but its CSRF token (remove, delete, sign out)."""
+
+
+RESPONSE_ACTIONS = [
+    ("talked-with-care-team", "We talked with the care team"),
+    ("changed-level", "The level of care changed"),
+    ("safety-steps", "We took safety steps at home"),
+    ("watching", "We are watching closely"),
+    ("other", "Something else (see note)"),
+]
+
+
+class PromptResponseForm(FlaskForm):
+    rule = StringField("About")
+    action = SelectField("What did you do?", choices=RESPONSE_ACTIONS, validate_choice=False)
+    note = TextAreaField("Note (optional)", filters=[strip],
+                         validators=[Length(max=500, message="Note: at most 500 characters.")])
+
+    def validate_rule(self, field):
+        if field.data not in signals.RULES_BY_ID:
+            raise ValidationError("About: choose one of the signs listed.")
+
+    def validate_action(self, field):
+        if field.data not in dict(RESPONSE_ACTIONS):
+            raise ValidationError("What did you do: choose one of the options.")

@@ -1,0 +1,113 @@
+"""Server-side sessions stored in the database.
+
+The cookie holds only a random id; the data (signed-in user, CSRF token, current
+circle) lives in the `sessions` table, so signing out really ends a session and
+"sign out everywhere" is one DELETE.
+"""
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from .db import get_db, now_utc, write
+
+TOUCH_EVERY = timedelta(minutes=1)  # don't write last_seen_at on every request
+
+
+def hash_id(sid):
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+class DbSession(CallbackDict, SessionMixin):
+    def __init__(self, data=None, sid=None, last_seen_at=None):
+        def on_update(self):
+            self.modified = True
+        super().__init__(data or {}, on_update)
+        self.sid = sid
+        self.last_seen_at = last_seen_at
+        self.modified = False
+        self.rotate = False  # set at sign-in: a new id, so a planted one is useless
+        self.ended = False  # set at sign-out
+
+
+def cookie_name(app):
+    # The __Host- prefix needs Secure, so plain-http development uses a plain name.
+    return "__Host-session" if app.config["SESSION_COOKIE_SECURE"] else "session"
+
+
+class DbSessionInterface(SessionInterface):
+    def open_session(self, app, request):
+        sid = request.cookies.get(cookie_name(app))
+        if not sid or len(sid) > 100:
+            return DbSession()
+        row = get_db().execute(
+            "SELECT data, created_at, last_seen_at FROM sessions WHERE id_hash = ?",
+            [hash_id(sid)],
+        ).fetchone()
+        if row is None:
+            return DbSession()
+        data, created_at, last_seen_at = row
+        now = datetime.now(timezone.utc)
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        lifetime = timedelta(days=app.config["SESSION_MAX_DAYS"])
+        if (now - datetime.fromisoformat(last_seen_at) > idle
+                or now - datetime.fromisoformat(created_at) > lifetime):
+            with write(get_db()) as db:
+                db.execute("DELETE FROM sessions WHERE id_hash = ?", [hash_id(sid)])
+            return DbSession()
+        return DbSession(json.loads(data), sid=sid, last_seen_at=last_seen_at)
+
+    def save_session(self, app, session, response):
+        name = cookie_name(app)
+        secure = app.config["SESSION_COOKIE_SECURE"]
+        db = get_db()
+        if session.ended or (session.rotate and session.sid):
+            if session.sid:
+                with write(db):
+                    db.execute("DELETE FROM sessions WHERE id_hash = ?", [hash_id(session.sid)])
+            if session.ended:
+                response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Lax")
+                return
+            session.sid = None
+        if not session.sid and not session:
+            return  # nothing worth a cookie yet
+        now = now_utc()
+        data = json.dumps(dict(session))
+        if not session.sid:
+            session.sid = secrets.token_urlsafe(32)
+            with write(db):
+                db.execute(
+                    "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [hash_id(session.sid), session.get("uid"), data, now, now],
+                )
+        elif session.modified or _stale(session.last_seen_at):
+            with write(db):
+                db.execute(
+                    "UPDATE sessions SET data = ?, user_id = ?, last_seen_at = ? WHERE id_hash = ?",
+                    [data, session.get("uid"), now, hash_id(session.sid)],
+                )
+        else:
+            return
+        response.set_cookie(
+            name, session.sid, path="/", secure=secure, httponly=True, samesite="Lax",
+            max_age=int(timedelta(days=app.config["SESSION_MAX_DAYS"]).total_seconds()),
+        )
+
+
+def _stale(last_seen_at):
+    if not last_seen_at:
+        return True
+    return datetime.now(timezone.utc) - datetime.fromisoformat(last_seen_at) > TOUCH_EVERY
+
+
+def end_user_sessions(db, user_id, keep_sid=None):
+    """Sign a user out everywhere (optionally keeping the current session)."""
+    if keep_sid:
+        db.execute("DELETE FROM sessions WHERE user_id = ? AND id_hash != ?",
+                   [user_id, hash_id(keep_sid)])
+    else:
+        db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])

@@ -1,0 +1,39 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // "Copy link" buttons: data-copy="#selector-of-input".
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (!source) return;
+    source.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard) navigator.clipboard.writeText(source.value).then(done, done);
+  });
+
+  // Forms that destroy something ask first: data-confirm="question".
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+  }, true);
+
+  // After an htmx swap, move focus to the new status message so screen readers
+  // and sighted users both land on the result.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var focus = target && target.querySelector("[data-autofocus], .alert.error");
+    if (focus) {
+      if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
+      focus.focus();
+    }
+  });
+
+  // A new circle's time zone defaults to the phone's.
+  var tz = document.querySelector("select#timezone[data-default-from-device]");
+  if (tz && window.Intl) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && tz.querySelector('option[value="' + zone + '"]')) tz.value = zone;
+  }
+})();

@@ -1,0 +1,73 @@
+"""Fixtures as in Flask's tutorial: an app on a temporary database, a client, auth helpers."""
+import re
+
+import pytest
+
+from caregiver import create_app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE": str(tmp_path / "test.db"),
+        "SECRET_KEY": "test-secret",
+        "SESSION_COOKIE_SECURE": False,
+        "SERVER_NAME": "localhost",
+    })
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_from(html):
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+class Actions:
+    """A caregiver using the app through HTTP, CSRF token and all."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path="/sign-in"):
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+    def post(self, path, data=None, token_from=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(token_from or path))
+        return self.client.post(path, data=data, **kwargs)
+
+    def sign_up(self, username="alice", password="correct horse battery", name=None):
+        return self.post("/sign-up", {"username": username, "display_name": name or username.title(),
+                                      "password": password})
+
+    def sign_in(self, username="alice", password="correct horse battery"):
+        return self.post("/sign-in", {"username": username, "password": password})
+
+    def sign_out(self):
+        return self.post("/sign-out")
+
+    def create_circle(self, nickname="Sam", level="outpatient", since="2026-11-01", tz="America/New_York",
+                      **extra):
+        data = {"nickname": nickname, "level_of_care": level, "level_since": since, "living_situation": "home",
+                "timezone": tz, "emergency_number": "911"}
+        data.update(extra)
+        response = self.post("/circles/new", data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return int(re.search(r"/c/(\d+)/", response.headers["Location"]).group(1))
+
+    def checkin(self, circle_id, **fields):
+        path = f"/c/{circle_id}/checkins/new"
+        return self.post(path, fields)
+
+
+@pytest.fixture
+def auth(client):
+    return Actions(client)
