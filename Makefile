@@ -16,7 +16,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 # Serve the app with an embedded SQLite database in instance/ (created on first run).
 run: $(BIN)/activate
 	$(BIN)/flask --app caregiver db upgrade
-	$(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
+	CAREGIVER_SESSION_COOKIE_SECURE=0 $(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
 
 # Every test, browser tests included (installs Debian's Chromium when missing).
 test: $(BIN)/activate browser

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from . import signals
 from .db import get_db, now_utc, write
 from .forms import CheckinForm, ConfirmForm
-from .views import circle_member_required, circle_today, one, render
+from .views import circle_member_required, circle_today, one, render, wants_json
 
 bp = Blueprint("checkins", __name__)
 
@@ -78,13 +78,13 @@ def new(circle_id):
         checkin_id, created = save_checkin(get_db(), circle_id, g.user["id"], form.checkin(),
                                            form.client_id.data)
         from .prompts import circle_signals
-        if request.accept_mimetypes.best == "application/json":
+        if wants_json():
             return {"id": checkin_id, "created": created}, 201 if created else 200
         saved = one("SELECT * FROM checkins WHERE id = ?", [checkin_id])
         return render("checkins/saved.html", partial="checkins/_saved.html",
                       saved=row_to_checkin(saved), created=created,
                       result=circle_signals(circle), form=new_form(circle, formdata=None))
-    if request.method == "POST" and request.accept_mimetypes.best == "application/json":
+    if request.method == "POST" and wants_json():
         return {"errors": _errors(form)}, 422
     return render("checkins/new.html", partial="checkins/_form.html", form=form,
                   status=422 if form.errors else 200)
@@ -162,7 +162,7 @@ def history(circle_id):
     for row in rows:
         by_day.setdefault(row["date"], []).append(row)
     aggregated = signals.aggregate_days([row_to_checkin(r) for r in rows])
-    days = [{"date": d, "values": aggregated[date.fromisoformat(d)], "entries": [
+    days = [{"date": d, "totals": aggregated[date.fromisoformat(d)], "entries": [
         {**row_to_checkin(r), "id": r["id"], "author": r["author"], "mine": r["user_id"] == g.user["id"],
          "edited": r["updated_at"] != r["created_at"]} for r in by_day[d]]}
         for d in sorted(by_day, reverse=True)]

@@ -84,7 +84,6 @@ def new():
 @bp.route("/c/<int:circle_id>/")
 @circle_member_required
 def home(circle_id):
-    session["circle_id"] = circle_id
     return render_home(g.circle)
 
 

@@ -63,12 +63,14 @@ class SignInForm(FlaskForm):
 
 
 class CareTeamNumberForm(PlainForm):
-    label = StringField("Who", filters=[strip], validators=[Optional(), Length(max=60, message="At most 60 characters.")])
-    number = StringField("Phone number", filters=[strip], validators=[Optional(), PHONE])
+    label = StringField("Who", filters=[strip], validators=[Length(max=60, message="At most 60 characters.")])
+    number = StringField("Phone number", filters=[strip])
 
     def validate_number(self, field):
         if bool(self.label.data) != bool(field.data):
             raise ValidationError("Give both a name and a number, or neither.")
+        if field.data:
+            PHONE(self, field)
 
 
 def level_choices(blank="Not sure"):
@@ -80,7 +82,7 @@ class CircleForm(FlaskForm):
         DataRequired("Enter a first name or nickname."), Length(max=40, message="At most 40 characters."),
     ])
     level_of_care = SelectField("Current level of care", choices=level_choices(), validate_choice=False)
-    level_since = StringField("Since", filters=[strip, none_if_blank], validators=[Optional()])
+    level_since = StringField("Since", filters=[strip, none_if_blank])
     living_situation = SelectField("Living situation", validate_choice=False,
                                    choices=[("", "Not sure")] + list(content.LIVING_SITUATIONS))
     timezone = SelectField("Time zone", choices=[(t, t) for t in TIMEZONES], default="America/New_York",
@@ -150,8 +152,8 @@ class CheckinForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.today = today
         self.earliest = today - timedelta(days=max_days_back)
-        if not self.date.data:
-            self.date.data = today.isoformat()
+        if not self.is_submitted():
+            self.date.data = self.date.data or today.isoformat()
         if not self.client_id.data:
             # Also for forms sent without JavaScript: a resubmitted form is stored once.
             self.client_id.data = str(uuid.uuid4())

@@ -3,7 +3,7 @@ import functools
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import abort, g, make_response, redirect, render_template, request, url_for
+from flask import abort, g, make_response, redirect, render_template, request, session, url_for
 
 from .db import get_db
 
@@ -19,6 +19,11 @@ def wants_partial():
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
+def wants_json():
+    """Scripts (the offline outbox) ask for JSON; browsers get HTML."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def render(template, partial=None, status=200, **context):
     """Render the whole page, or only its partial for an htmx request."""
     name = partial if (partial and wants_partial()) else template
@@ -31,6 +36,8 @@ def login_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if g.user is None:
+            if wants_json():  # the offline outbox: keep the entry, ask to sign in
+                return {"error": "signed-out", "sign_in": url_for("auth.sign_in")}, 401
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
     return wrapped
@@ -49,6 +56,8 @@ def circle_member_required(view):
         )
         if g.circle is None:
             abort(404)
+        if session.get("circle_id") != circle_id:  # (a write only when it changes)
+            session["circle_id"] = circle_id  # the emergency page shows this circle's numbers
         return view(circle_id, *args, **kwargs)
     return wrapped
 
