@@ -1,0 +1,1099 @@
+"""The rules engine: from check-ins to prompts and step-down readiness.
+
+Pure functions of (today, level of care with its start date and the previous level,
+check-ins, ticked checklist items). No web code, no database, standard library only.
+
+It is also a program for the care team, tests and scripts:
+
+    python -m caregiver.signals < input.json > output.json
+
+Invalid input exits with status 2 and one line on stderr naming the first problem.
+
+The engine never diagnoses and never decides a level of care: every prompt says that
+the care team decides.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------
+
+#: Levels of care, most structure first.
+LEVELS = ("inpatient", "residential", "php", "iop", "outpatient", "recovery-support")
+LEVEL_NAMES = {
+    "inpatient": "Inpatient",
+    "residential": "Residential",
+    "php": "Partial hospitalization (day treatment)",
+    "iop": "Intensive outpatient",
+    "outpatient": "Outpatient",
+    "recovery-support": "Recovery support",
+}
+TWENTY_FOUR_SEVEN = ("inpatient", "residential")
+LOWER_STRUCTURE = ("php", "iop", "outpatient", "recovery-support")
+#: The levels above each level to talk about when more structure may be safer.
+SUGGESTED_LEVELS = {
+    "recovery-support": ("outpatient", "iop"),
+    "outpatient": ("iop", "php"),
+    "iop": ("php", "inpatient"),
+    "php": ("inpatient", "residential"),
+    "residential": ("inpatient",),
+    "inpatient": (),
+}
+
+WITHDRAWAL_SIGNS = (
+    "sweating", "runny-nose-or-eyes", "yawning", "gooseflesh", "restlessness",
+    "anxiety-or-irritability", "aches", "stomach-upset", "tremor", "trouble-sleeping",
+    "large-pupils", "chills-or-flushing",
+)
+# Value tuples in the spec's order.
+WITHDRAWAL = ("none", "mild", "moderate", "severe")
+ACCESS = ("none", "possible", "easy")
+MEDICATION = ("taken", "missed", "not-prescribed")
+USE = ("none", "suspected", "confirmed")
+#: "use" in the rules means one of these.
+USE_SIGNS = ("suspected", "confirmed")
+
+#: How concerning each value is (higher is more concerning), for combining a day.
+CONCERN = {
+    "withdrawal": {"none": 0, "mild": 1, "moderate": 2, "severe": 3},
+    "access": {"none": 0, "possible": 1, "easy": 2},
+    "use": {"none": 0, "suspected": 1, "confirmed": 2},
+    "medication": {"not-prescribed": 0, "taken": 1, "missed": 2},
+}
+
+CHECKLIST_ITEMS = {
+    "step-down": (
+        "coping-practiced", "stress-handled", "home-substance-free", "medication-plan",
+        "next-appointment", "accountability", "warning-plan", "medically-stable",
+    ),
+    "home-safety": (
+        "naloxone-home", "naloxone-trained", "meds-locked", "crisis-numbers", "transport",
+    ),
+}
+#: Short plain labels of checklist items, used in the engine's own sentences.
+CHECKLIST_LABELS = {
+    "coping-practiced": "coping skills practiced",
+    "stress-handled": "a stressful time handled without use",
+    "home-substance-free": "home free of drugs",
+    "medication-plan": "medication plan set",
+    "next-appointment": "first appointment at the next level booked",
+    "accountability": "people and a check-in plan outside treatment",
+    "warning-plan": "a plan for whom to call and when to step back up",
+    "medically-stable": "the care team says they are medically stable",
+    "naloxone-home": "naloxone at home",
+    "naloxone-trained": "everyone at home can give naloxone",
+    "meds-locked": "medicines locked away",
+    "crisis-numbers": "crisis numbers saved",
+    "transport": "rides to appointments arranged",
+}
+KNOWN_CHECKLIST_IDS = CHECKLIST_ITEMS["step-down"] + CHECKLIST_ITEMS["home-safety"]
+
+PROMPT_LEVELS = ("urgent", "more-structure", "watch", "info")
+
+CHECKIN_FIELDS = (
+    "date", "craving", "withdrawal", "withdrawal_signs", "access", "stress",
+    "medication", "use", "overdose", "naloxone_given", "notes",
+)
+NOTES_MAX = 2000
+SCALE_MAX = 10
+
+# ---------------------------------------------------------------------------
+# Every window and threshold, in one place. "days" is the window: "the last N
+# days" is today and the N-1 calendar days before it.
+# ---------------------------------------------------------------------------
+THRESHOLDS = {
+    # prompt rules
+    "overdose-recent": {"days": 3},
+    # use on D in the last `days`; the `before_days` before D hold at least
+    # `min_none_days` days with use "none" and none with use; or the level changed
+    # from 24/7 care within the `since_days` days ending on D (D and 27 before it).
+    "use-after-abstinence": {"days": 3, "before_days": 7, "min_none_days": 5, "since_days": 28},
+    "overdose-history": {"days": 30},
+    "use-in-lower-structure": {"days": 14},
+    "frequent-use": {"days": 7, "min_days": 3},
+    "withdrawal-severe": {"days": 3},
+    "withdrawal-prolonged": {"days": 7, "min_days": 4},
+    "cravings-high": {"days": 5, "min_days": 3, "craving": 7},
+    "access-under-stress": {"days": 7, "stress": 7},
+    "missed-medication": {"days": 7, "min_days": 2},
+    "repeated-relapse": {"days": 30, "min_episodes": 2},
+    # mean of the last `days` vs the `before_days` before them; each mean needs
+    # `min_values` values; holds when the rise is at least `min_rise`.
+    "cravings-rising": {"days": 3, "before_days": 7, "min_values": 2, "min_rise": 2},
+    "access-possible": {"days": 7, "min_days": 2},
+    "stress-high": {"days": 7, "min_days": 3, "stress": 7},
+    "recent-step-down": {"days": 28},
+    "checkins-missing": {"days": 3},
+    # step-down criteria
+    "withdrawal-controlled": {"days": 7, "min_values": 5},
+    "cravings-manageable": {"days": 7, "craving": 7, "min_values": 5, "max_mean": 4},
+    "medication-stable": {"days": 14, "min_values": 10},
+    "no-recent-use": {"days": 14, "min_none_days": 10},
+    "safe-environment": {"days": 14, "possible_days": 3, "min_values": 10},
+    "stress-tolerated": {"days": 14, "stress": 7},
+    "coping-practiced": {},
+    "medically-stable": {},
+    "accountability": {},
+    "transition-planned": {},
+    "no-warning-prompts": {},
+}
+#: Step-down readiness reads the check-ins of this many last days.
+STEP_DOWN_DAYS = 14
+
+
+# ---------------------------------------------------------------------------
+# Catalogs
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    title: str  # the prompt's title
+    description: str  # when it holds, in one plain sentence
+    matters: str  # why it matters, 1-2 sentences for caregivers
+    todo: str = ""  # what to do, for watch and info prompts
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    description: str  # what it means, in plain words
+    because: str  # the reason named in "Not yet, because ..."
+
+
+RULES = (
+    Rule("overdose-recent", "urgent", "An overdose in the last 3 days",
+         "An overdose happened, or naloxone was given, on one of the last 3 days.",
+         "After an overdose the danger is not over: another can follow soon, and "
+         "naloxone can wear off while fentanyl is still working."),
+    Rule("use-after-abstinence", "urgent", "Use after a time without it",
+         "Signs of use on one of the last 3 days, after a week that was mostly free of "
+         "use or soon after leaving 24/7 care.",
+         "After days or weeks without opioids the body loses its tolerance. An amount "
+         "that once felt ordinary can now stop someone's breathing."),
+    Rule("overdose-history", "more-structure", "An overdose in the last 30 days",
+         "An overdose happened, or naloxone was given, on one of the last 30 days.",
+         "Having overdosed recently makes another overdose more likely. It is a common "
+         "reason to ask whether the current care gives enough protection."),
+    Rule("use-in-lower-structure", "more-structure", "Signs of use outside 24/7 care",
+         "Signs of use in the last 14 days while the person is in day treatment, "
+         "intensive outpatient, outpatient or recovery support.",
+         "Outside 24/7 care a person faces cravings and access mostly on their own. "
+         "Use at this level can mean the structure is not enough yet to stay safe."),
+    Rule("frequent-use", "more-structure", "Signs of use on several days this week",
+         "Signs of use on 3 or more of the last 7 days.",
+         "Use on several days of one week is a pattern rather than a single slip, and "
+         "every use of fentanyl carries a risk of overdose."),
+    Rule("withdrawal-severe", "more-structure", "Severe withdrawal",
+         "Severe withdrawal on one of the last 3 days.",
+         "Severe withdrawal is hard to get through without medical help, and wanting it "
+         "to stop is one of the most common reasons to use again."),
+    Rule("withdrawal-prolonged", "more-structure", "Withdrawal that keeps going",
+         "Moderate or severe withdrawal on 4 or more of the last 7 days.",
+         "Withdrawal that lasts longer than expected wears people down. It often means "
+         "medication or care needs adjusting, which happens faster with more structure."),
+    Rule("cravings-high", "more-structure", "Strong cravings on several days",
+         "Cravings of 7 or more (out of 10) on 3 or more of the last 5 days.",
+         "Strong cravings day after day can overpower the best intentions, above all "
+         "when the drug is easy to get."),
+    Rule("access-under-stress", "more-structure", "Easy access to the drug on a high-stress day",
+         "A day in the last 7 with easy access to the drug and stress of 7 or more.",
+         "High stress and easy access together are a classic moment for relapse: the "
+         "drug is close exactly when coping is hardest."),
+    Rule("missed-medication", "more-structure", "Missed medication",
+         "Medication for opioid use disorder missed on 2 or more of the last 7 days.",
+         "Medication protects best when it is taken steadily. Missed doses can bring "
+         "back cravings and withdrawal and weaken the protection against overdose."),
+    Rule("repeated-relapse", "more-structure", "Use again after stopping, more than once",
+         "Two or more separate times of use in the last 30 days, with a day without "
+         "use between them.",
+         "Going back to use more than once after stopping usually says the current "
+         "setting gives too little support, not that the person is not trying."),
+    Rule("cravings-rising", "watch", "Cravings going up",
+         "The average craving of the last 3 days is at least 2 points above the average "
+         "of the 7 days before them.",
+         "Cravings that climb over a few days can come before a return to use. Noticing "
+         "it early leaves time to act.",
+         "Talk about it with the person, keep logging every day, and bring it up with "
+         "the care team."),
+    Rule("access-possible", "watch", "The drug within reach",
+         "Access to the drug possible or easy on 2 or more of the last 7 days.",
+         "When the drug is within reach, a moment of craving or stress has fewer "
+         "barriers on the way to use.",
+         "See what can be done to put distance between the person and the drug, keep "
+         "naloxone at hand, and mention it to the care team."),
+    Rule("stress-high", "watch", "High stress on several days",
+         "Stress of 7 or more on 3 or more of the last 7 days.",
+         "Stress that stays high for days drains the energy that coping needs and is a "
+         "common trigger for use.",
+         "Look for ways to take some pressure off, keep logging, and mention it to the "
+         "care team."),
+    Rule("recent-step-down", "watch", "Recently left 24/7 care",
+         "The person moved from inpatient or residential care to a lower level within "
+         "the last 28 days.",
+         "The first weeks after leaving 24/7 care are fragile: tolerance is lower and "
+         "round-the-clock support is suddenly gone, so overdose risk is at its highest.",
+         "Keep naloxone at home and make sure everyone knows where it is, check in every "
+         "day, and agree with the care team on when to step back up."),
+    Rule("checkins-missing", "info", "No check-ins for 3 days",
+         "None of the last 3 days has a check-in.",
+         "Warning signs only add up when days are written down; a gap of several days "
+         "can hide a change.",
+         "Add a check-in for today, even a short one with only what you saw."),
+)
+RULES_BY_ID = {r.id: r for r in RULES}
+
+CRITERIA = (
+    Criterion("withdrawal-controlled",
+              "Withdrawal is under control: no moderate or severe withdrawal in the last week.",
+              "withdrawal was moderate or severe in the last 7 days"),
+    Criterion("cravings-manageable",
+              "Cravings are manageable: none of 7 or more in the last week and a low average.",
+              "cravings were strong in the last 7 days"),
+    Criterion("medication-stable",
+              "Medication is steady: no missed doses in the last two weeks.",
+              "medication was missed in the last 14 days"),
+    Criterion("no-recent-use",
+              "No signs of use in the last two weeks.",
+              "there were signs of use in the last 14 days"),
+    Criterion("safe-environment",
+              "A safe place to live: the drug is not within easy reach and the home is free of drugs.",
+              "the drug was within reach or the home is not yet checked free of drugs"),
+    Criterion("stress-tolerated",
+              "Stress can be handled without going back to use.",
+              "there were signs of use in the last 14 days"),
+    Criterion("coping-practiced",
+              "Coping skills have been practiced, not only talked about.",
+              "coping skills are not yet ticked as practiced"),
+    Criterion("medically-stable",
+              "The care team says the person is medically stable.",
+              "the care team has not yet said they are medically stable"),
+    Criterion("accountability",
+              "There are people and a check-in plan outside treatment.",
+              "support and check-ins outside treatment are not yet in place"),
+    Criterion("transition-planned",
+              "The move is planned: medication, first appointment and a warning plan are set.",
+              "the move is not fully planned yet"),
+    Criterion("no-warning-prompts",
+              "No urgent or more-structure prompt holds today.",
+              "warning prompts hold today"),
+)
+CRITERIA_BY_ID = {c.id: c for c in CRITERIA}
+
+STATUS_WORDS = {
+    "supported": "The signs support talking with the care team about stepping down",
+    "not-yet": "Not yet, because",
+    "unknown": "Not enough check-ins yet to tell",
+}
+
+CARE_TEAM_DECIDES = "This app does not decide care: the care team does."
+EMERGENCY_STEPS = (
+    "If they are hard to wake or their breathing is slow: call the emergency number "
+    "(911 in the US), give naloxone, and stay with them until help arrives."
+)
+
+
+# ---------------------------------------------------------------------------
+# Input validation
+# ---------------------------------------------------------------------------
+class SignalsInputError(ValueError):
+    """Invalid input. `field` names the field (None: the object itself)."""
+
+    def __init__(self, field, message):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _quote(value, limit=40):
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= limit else text[: limit - 4] + '..."'
+
+
+def parse_date(value, field="date"):
+    """A `date` from a date or a YYYY-MM-DD string, else SignalsInputError."""
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SignalsInputError(field, "must be a date written YYYY-MM-DD")
+
+
+def _scale(value, field):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SCALE_MAX:
+        raise SignalsInputError(field, f"must be a whole number from 0 to {SCALE_MAX}")
+    return value
+
+
+def _choice(value, field, allowed):
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        words = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        raise SignalsInputError(field, f"must be {words} (or left empty)")
+    return value
+
+
+def _flag(value, field):
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise SignalsInputError(field, "must be true or false")
+    return value
+
+
+def validate_checkin(data, today=None, max_days_back=None):
+    """A normalized check-in (every field present, date as YYYY-MM-DD) or SignalsInputError.
+
+    `today` (a date) refuses later dates; `max_days_back` (the web forms use 14)
+    refuses dates further back.
+    """
+    if not isinstance(data, dict):
+        raise SignalsInputError(None, "a check-in must be an object")
+    for key in data:
+        if key not in CHECKIN_FIELDS:
+            raise SignalsInputError(None, f"unknown field {_quote(key)}")
+    if data.get("date") is None:
+        raise SignalsInputError("date", "is required (YYYY-MM-DD)")
+    day = parse_date(data["date"], "date")
+    if today is not None and day > today:
+        raise SignalsInputError("date", f"cannot be after today ({today.isoformat()})")
+    if today is not None and max_days_back is not None and (today - day).days > max_days_back:
+        raise SignalsInputError("date", f"can be at most {max_days_back} days before today")
+    signs = data.get("withdrawal_signs")
+    if signs is None:
+        signs = []
+    if not isinstance(signs, (list, tuple)):
+        raise SignalsInputError("withdrawal_signs", "must be a list of signs")
+    for sign in signs:
+        if not isinstance(sign, str) or sign not in WITHDRAWAL_SIGNS:
+            raise SignalsInputError("withdrawal_signs", f"{_quote(sign)} is not a known sign")
+    notes = data.get("notes")
+    if notes is not None:
+        if not isinstance(notes, str):
+            raise SignalsInputError("notes", "must be text")
+        if len(notes) > NOTES_MAX:
+            raise SignalsInputError("notes", f"must be at most {NOTES_MAX:,} characters")
+    return {
+        "date": day.isoformat(),
+        "craving": _scale(data.get("craving"), "craving"),
+        "withdrawal": _choice(data.get("withdrawal"), "withdrawal", WITHDRAWAL),
+        "withdrawal_signs": [s for s in WITHDRAWAL_SIGNS if s in set(signs)],
+        "access": _choice(data.get("access"), "access", ACCESS),
+        "stress": _scale(data.get("stress"), "stress"),
+        "medication": _choice(data.get("medication"), "medication", MEDICATION),
+        "use": _choice(data.get("use"), "use", USE),
+        "overdose": _flag(data.get("overdose"), "overdose"),
+        "naloxone_given": _flag(data.get("naloxone_given"), "naloxone_given"),
+        "notes": notes,
+    }
+
+
+def _level(value, field):
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in LEVELS:
+        raise SignalsInputError(field, "must be one of " + ", ".join(LEVELS) + " (or null)")
+    return value
+
+
+def _ticked(checklist):
+    """The set of ticked item ids from a dict id->bool or an iterable of ids."""
+    if checklist is None:
+        return frozenset()
+    if isinstance(checklist, dict):
+        for key, value in checklist.items():
+            if key not in KNOWN_CHECKLIST_IDS:
+                raise SignalsInputError("checklist", f"unknown item {_quote(key)}")
+            if not isinstance(value, bool):
+                raise SignalsInputError(f"checklist.{key}", "must be true or false")
+        return frozenset(k for k, v in checklist.items() if v)
+    if isinstance(checklist, str):
+        raise SignalsInputError("checklist", "must be an object of item ids to true or false")
+    items = frozenset(checklist)
+    for key in items:
+        if key not in KNOWN_CHECKLIST_IDS:
+            raise SignalsInputError("checklist", f"unknown item {_quote(key)}")
+    return items
+
+
+TOP_LEVEL_KEYS = ("today", "level_of_care", "level_since", "previous_level", "checklist", "checkins")
+
+
+def parse_input(obj):
+    """Keyword arguments for evaluate() from the program's JSON input, or SignalsInputError.
+
+    The first problem found is reported; for a check-in the field is prefixed
+    with its place, e.g. "checkins[3].craving".
+    """
+    if not isinstance(obj, dict):
+        raise SignalsInputError("input", "must be a JSON object")
+    for key in obj:
+        if key not in TOP_LEVEL_KEYS:
+            raise SignalsInputError("input", f"unknown key {_quote(key)}")
+    if obj.get("today") is None:
+        raise SignalsInputError("today", "is required (YYYY-MM-DD)")
+    today = parse_date(obj["today"], "today")
+    level = _level(obj.get("level_of_care"), "level_of_care")
+    since = obj.get("level_since")
+    if since is not None:
+        since = parse_date(since, "level_since")
+        if since > today:
+            raise SignalsInputError("level_since", f"cannot be after today ({today.isoformat()})")
+    previous = _level(obj.get("previous_level"), "previous_level")
+    checklist = obj.get("checklist")
+    if checklist is not None and not isinstance(checklist, dict):
+        raise SignalsInputError("checklist", "must be an object of item ids to true or false")
+    ticked = _ticked(checklist)
+    if "checkins" not in obj:
+        raise SignalsInputError("checkins", "is required (it may be an empty list)")
+    raw = obj["checkins"]
+    if not isinstance(raw, list):
+        raise SignalsInputError("checkins", "must be a list")
+    checkins = []
+    for i, item in enumerate(raw):
+        try:
+            checkins.append(validate_checkin(item, today))
+        except SignalsInputError as e:
+            where = f"checkins[{i}]" + (f".{e.field}" if e.field else "")
+            raise SignalsInputError(where, e.message) from None
+    return {
+        "today": today,
+        "checkins": checkins,
+        "level_of_care": level,
+        "level_since": since,
+        "previous_level": previous,
+        "checklist": ticked,
+    }
+
+
+# ---------------------------------------------------------------------------
+# One day, many check-ins
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DayValues:
+    """The most concerning value of each field on one logged day."""
+    day: date
+    checkins: int = 0
+    craving: int | None = None
+    withdrawal: str | None = None
+    withdrawal_signs: tuple = ()
+    access: str | None = None
+    stress: int | None = None
+    medication: str | None = None
+    use: str | None = None
+    overdose: bool = False
+    naloxone_given: bool = False
+
+
+def _worst(values, rank=None):
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return max(present, key=rank.__getitem__) if rank else max(present)
+
+
+def aggregate_days(checkins):
+    """{date: DayValues} for every logged day, combining that day's check-ins."""
+    by_day = {}
+    for c in checkins:
+        by_day.setdefault(parse_date(c["date"]), []).append(c)
+    days = {}
+    for day, group in by_day.items():
+        signs = set()
+        for c in group:
+            signs.update(c.get("withdrawal_signs") or ())
+        days[day] = DayValues(
+            day=day,
+            checkins=len(group),
+            craving=_worst(c.get("craving") for c in group),
+            withdrawal=_worst((c.get("withdrawal") for c in group), CONCERN["withdrawal"]),
+            withdrawal_signs=tuple(s for s in WITHDRAWAL_SIGNS if s in signs),
+            access=_worst((c.get("access") for c in group), CONCERN["access"]),
+            stress=_worst(c.get("stress") for c in group),
+            medication=_worst((c.get("medication") for c in group), CONCERN["medication"]),
+            use=_worst((c.get("use") for c in group), CONCERN["use"]),
+            overdose=any(bool(c.get("overdose")) for c in group),
+            naloxone_given=any(bool(c.get("naloxone_given")) for c in group),
+        )
+    return days
+
+
+# ---------------------------------------------------------------------------
+# Words
+# ---------------------------------------------------------------------------
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_words(d):
+    """'Nov 18'."""
+    return f"{_MONTHS[d.month - 1]} {d.day}"
+
+
+def join_words(items, last="and"):
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+RUN_MIN = 3  # this many consecutive days with one value read "each day from ... to ..."
+
+
+def _values_on(pairs):
+    """[(day, value)] oldest first, in words.
+
+    '8 on Nov 18, 9 on Nov 19 and 7 on Nov 20'; one value on every day reads
+    '8 on Nov 18 and Nov 19'; a run of days with one value reads
+    '9 each day from Nov 14 to Nov 20'.
+    """
+    runs = []  # [value, [days]] of consecutive days with the same value
+    for d, v in pairs:
+        if runs and runs[-1][0] == v and runs[-1][1][-1] == d - timedelta(days=1):
+            runs[-1][1].append(d)
+        else:
+            runs.append([v, [d]])
+    segments = []  # (value, "on" days | "each day from ... to ...")
+    for v, ds in runs:
+        if len(ds) >= RUN_MIN:
+            segments.append((v, "range", f"each day from {day_words(ds[0])} to {day_words(ds[-1])}"))
+        else:
+            segments.extend((v, "on", day_words(d)) for d in ds)
+    one_value = len({v for v, _, _ in segments}) == 1
+    parts = []
+    for v, kind, text in segments:
+        if one_value and kind == "on" and parts and parts[-1][0] == "on":
+            parts[-1][1].append(text)
+        else:
+            parts.append([kind, [text], v])
+    words = []
+    for i, (kind, texts, v) in enumerate(parts):
+        head = f"{v} " if (i == 0 or not one_value) else ""
+        words.append(head + ("on " + join_words(texts) if kind == "on" else texts[0]))
+    return join_words(words)
+
+
+def _number(f):
+    """An exact mean in words: '4', '4.5', 'about 4.3'."""
+    f = Fraction(f)
+    if f.denominator == 1:
+        return str(f.numerator)
+    shown = round(f, 1)
+    text = f"{float(shown):.1f}"
+    return text if shown == f else "about " + text
+
+
+def _level_name(level):
+    return LEVEL_NAMES.get(level, "an unknown level")
+
+
+# ---------------------------------------------------------------------------
+# Prompt rules
+# ---------------------------------------------------------------------------
+def last_days(today, n):
+    """Today and the n-1 calendar days before it, oldest first."""
+    return [today - timedelta(days=i) for i in range(n - 1, -1, -1)]
+
+
+class _Days:
+    """Lookup helpers over the aggregated days."""
+
+    def __init__(self, days):
+        self.days = days
+
+    def get(self, d):
+        return self.days.get(d)
+
+    def values(self, window, field):
+        """[(day, value)] for the days of the window with a value, oldest first."""
+        out = []
+        for d in window:
+            dv = self.days.get(d)
+            if dv is not None and getattr(dv, field) is not None:
+                out.append((d, getattr(dv, field)))
+        return out
+
+    def matching(self, window, test):
+        return [d for d in window if d in self.days and test(self.days[d])]
+
+
+def _is_use(dv):
+    return dv.use in USE_SIGNS
+
+
+def _overdose_words(days, found):
+    parts = []
+    for d in found:
+        dv = days.get(d)
+        if dv.overdose and dv.naloxone_given:
+            parts.append(f"an overdose with naloxone given on {day_words(d)}")
+        elif dv.overdose:
+            parts.append(f"an overdose on {day_words(d)}")
+        else:
+            parts.append(f"naloxone given on {day_words(d)}")
+    return join_words(parts)
+
+
+def _overdose_rule(rule_id):
+    def rule(ctx):
+        n = THRESHOLDS[rule_id]["days"]
+        found = ctx.days.matching(last_days(ctx.today, n), lambda dv: dv.overdose or dv.naloxone_given)
+        if not found:
+            return None
+        why = f"In the last {n} days, check-ins report {_overdose_words(ctx.days, found)}."
+        return found, why
+    return rule
+
+
+def _use_after_abstinence(ctx):
+    t = THRESHOLDS["use-after-abstinence"]
+    after_break, after_leaving = [], []
+    left_24_7 = (ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_of_care in LOWER_STRUCTURE
+                 and ctx.level_since is not None)
+    for d in last_days(ctx.today, t["days"]):
+        dv = ctx.days.get(d)
+        if dv is None or not _is_use(dv):
+            continue
+        before = [ctx.days.get(d - timedelta(days=k)) for k in range(t["before_days"], 0, -1)]
+        none_days = sum(1 for b in before if b is not None and b.use == "none")
+        use_before = any(b is not None and _is_use(b) for b in before)
+        abstinent = none_days >= t["min_none_days"] and not use_before
+        since_ok = left_24_7 and (d - timedelta(days=t["since_days"] - 1)) <= ctx.level_since <= d
+        if abstinent:
+            after_break.append((d, dv.use))
+        if since_ok:
+            after_leaving.append((d, dv.use))
+    if not (after_break or after_leaving):
+        return None
+    reasons = []
+    if after_break:
+        reasons.append(f"Use {_values_on(after_break)}, after at least {t['min_none_days']} days "
+                       f"noted without use, and none with use, in the {t['before_days']} days before.")
+    if after_leaving:
+        gap = (ctx.today - ctx.level_since).days
+        ago = "today" if gap == 0 else ("yesterday" if gap == 1 else f"{gap} days ago")
+        reasons.append(f"Use {_values_on(after_leaving)}, after leaving "
+                       f"{_level_name(ctx.previous_level).lower()} care on "
+                       f"{day_words(ctx.level_since)} ({ago}).")
+    why = " ".join(reasons) + " Tolerance is lower after time without use, so overdose risk is high."
+    return sorted({d for d, _ in after_break + after_leaving}), why
+
+
+def _use_in_lower_structure(ctx):
+    if ctx.level_of_care not in LOWER_STRUCTURE:
+        return None
+    n = THRESHOLDS["use-in-lower-structure"]["days"]
+    pairs = [(d, v) for d, v in ctx.days.values(last_days(ctx.today, n), "use") if v in USE_SIGNS]
+    if not pairs:
+        return None
+    why = (f"Use {_values_on(pairs)}, in the last {n} days while the level of care is "
+           f"{_level_name(ctx.level_of_care)}.")
+    return [d for d, _ in pairs], why
+
+
+def _count_rule(rule_id, field, test, label, what):
+    """Holds when `test(value)` is true on at least `min_days` of the last `days`."""
+    def rule(ctx):
+        t = THRESHOLDS[rule_id]
+        pairs = [(d, v) for d, v in ctx.days.values(last_days(ctx.today, t["days"]), field) if test(v, t)]
+        if len(pairs) < t.get("min_days", 1):
+            return None
+        why = f"{label} {_values_on(pairs)} ({what(len(pairs), t)})."
+        return [d for d, _ in pairs], why
+    return rule
+
+
+def _access_under_stress(ctx):
+    t = THRESHOLDS["access-under-stress"]
+    found = ctx.days.matching(
+        last_days(ctx.today, t["days"]),
+        lambda dv: dv.access == "easy" and dv.stress is not None and dv.stress >= t["stress"])
+    if not found:
+        return None
+    pairs = [(d, ctx.days.get(d).stress) for d in found]
+    why = (f"Easy access to the drug on a day with stress {_values_on(pairs)}"
+           f" (in the last {t['days']} days).")
+    return found, why
+
+
+def _repeated_relapse(ctx):
+    t = THRESHOLDS["repeated-relapse"]
+    episodes, current = [], None
+    for d, v in ctx.days.values(last_days(ctx.today, t["days"]), "use"):
+        if v in USE_SIGNS:
+            if current is None:
+                current = []
+                episodes.append(current)
+            current.append(d)
+        else:  # a day with use "none" ends an episode; missing or null days do not
+            current = None
+    if len(episodes) < t["min_episodes"]:
+        return None
+    spans = []
+    for ep in episodes:
+        spans.append(day_words(ep[0]) if len(ep) == 1
+                     else f"{day_words(ep[0])} to {day_words(ep[-1])}")
+    why = (f"{len(episodes)} separate times of use in the last {t['days']} days, with days "
+           f"without use between them: {join_words(spans)}.")
+    return [d for ep in episodes for d in ep], why
+
+
+def _cravings_rising(ctx):
+    t = THRESHOLDS["cravings-rising"]
+    recent = ctx.days.values(last_days(ctx.today, t["days"]), "craving")
+    start = ctx.today - timedelta(days=t["days"])
+    before = ctx.days.values(last_days(start, t["before_days"]), "craving")
+    if len(recent) < t["min_values"] or len(before) < t["min_values"]:
+        return None
+    mean_recent = Fraction(sum(v for _, v in recent), len(recent))
+    mean_before = Fraction(sum(v for _, v in before), len(before))
+    if mean_recent - mean_before < t["min_rise"]:
+        return None
+    why = (f"Craving {_values_on(recent)}: an average of {_number(mean_recent)} over the last "
+           f"{t['days']} days, against {_number(mean_before)} over the {t['before_days']} days "
+           f"before them.")
+    return [d for d, _ in recent], why
+
+
+def _recent_step_down(ctx):
+    t = THRESHOLDS["recent-step-down"]
+    if not (ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_of_care in LOWER_STRUCTURE
+            and ctx.level_since is not None):
+        return None
+    gap = (ctx.today - ctx.level_since).days
+    if not 0 <= gap < t["days"]:
+        return None
+    ago = "today" if gap == 0 else ("yesterday" if gap == 1 else f"{gap} days ago")
+    why = (f"Moved from {_level_name(ctx.previous_level)} to {_level_name(ctx.level_of_care)} on "
+           f"{day_words(ctx.level_since)} ({ago}), within the last {t['days']} days.")
+    return [ctx.level_since], why
+
+
+def _checkins_missing(ctx):
+    window = last_days(ctx.today, THRESHOLDS["checkins-missing"]["days"])
+    if any(d in ctx.days.days for d in window):
+        return None
+    return [], f"No check-in on {join_words([day_words(d) for d in window], 'or')}."
+
+
+def _atleast(key):
+    return lambda v, t: v >= t[key]
+
+
+_RULE_CHECKS = {
+    "overdose-recent": _overdose_rule("overdose-recent"),
+    "use-after-abstinence": _use_after_abstinence,
+    "overdose-history": _overdose_rule("overdose-history"),
+    "use-in-lower-structure": _use_in_lower_structure,
+    "frequent-use": _count_rule(
+        "frequent-use", "use", lambda v, t: v in USE_SIGNS, "Use",
+        lambda n, t: f"{n} of the last {t['days']} days"),
+    "withdrawal-severe": _count_rule(
+        "withdrawal-severe", "withdrawal", lambda v, t: v == "severe", "Withdrawal",
+        lambda n, t: f"in the last {t['days']} days"),
+    "withdrawal-prolonged": _count_rule(
+        "withdrawal-prolonged", "withdrawal", lambda v, t: v in ("moderate", "severe"), "Withdrawal",
+        lambda n, t: f"moderate or severe on {n} of the last {t['days']} days"),
+    "cravings-high": _count_rule(
+        "cravings-high", "craving", _atleast("craving"), "Craving",
+        lambda n, t: f"{t['craving']} or more out of 10 on {n} of the last {t['days']} days"),
+    "access-under-stress": _access_under_stress,
+    "missed-medication": _count_rule(
+        "missed-medication", "medication", lambda v, t: v == "missed", "Medication",
+        lambda n, t: f"{n} of the last {t['days']} days"),
+    "repeated-relapse": _repeated_relapse,
+    "cravings-rising": _cravings_rising,
+    "access-possible": _count_rule(
+        "access-possible", "access", lambda v, t: v in ("possible", "easy"), "Access to the drug",
+        lambda n, t: f"{n} of the last {t['days']} days"),
+    "stress-high": _count_rule(
+        "stress-high", "stress", _atleast("stress"), "Stress",
+        lambda n, t: f"{t['stress']} or more out of 10 on {n} of the last {t['days']} days"),
+    "recent-step-down": _recent_step_down,
+    "checkins-missing": _checkins_missing,
+}
+
+
+def _structure_sentence(level):
+    if level == "inpatient":
+        return ("Review the treatment plan with the care team today and tell them what you "
+                "have seen.")
+    names = [LEVEL_NAMES[s] for s in SUGGESTED_LEVELS.get(level, ())]
+    sentence = ("Talk with the care team today about whether a level of care with more "
+                "structure is safer now")
+    if names:
+        sentence += f", such as {join_words(names, 'or')}"
+    return sentence + "."
+
+
+def action_words(rule, level_of_care):
+    """What to do, for a prompt of `rule` at the current level of care."""
+    if rule.level == "urgent":
+        parts = [EMERGENCY_STEPS,
+                 "Keep naloxone close and try not to leave them alone.",
+                 _structure_sentence(level_of_care)]
+    elif rule.level == "more-structure":
+        parts = [_structure_sentence(level_of_care)]
+    else:
+        parts = [rule.todo]
+    parts.append(CARE_TEAM_DECIDES)
+    return " ".join(parts)
+
+
+class _Context:
+    def __init__(self, today, days, level_of_care, level_since, previous_level):
+        self.today = today
+        self.days = _Days(days)
+        self.level_of_care = level_of_care
+        self.level_since = level_since
+        self.previous_level = previous_level
+
+
+def evaluate_prompts(ctx):
+    prompts = []
+    for rule in RULES:
+        result = _RULE_CHECKS[rule.id](ctx)
+        if result is None:
+            continue
+        evidence, why = result
+        suggested = (list(SUGGESTED_LEVELS.get(ctx.level_of_care, ()))
+                     if rule.level in ("urgent", "more-structure") else [])
+        prompts.append({
+            "rule": rule.id,
+            "level": rule.level,
+            "title": rule.title,
+            "why": why,
+            "action": action_words(rule, ctx.level_of_care),
+            "evidence": [d.isoformat() for d in sorted(evidence)],
+            "suggested_levels": suggested,
+        })
+    prompts.sort(key=lambda p: (PROMPT_LEVELS.index(p["level"]), p["rule"]))
+    return prompts
+
+
+# ---------------------------------------------------------------------------
+# Step-down readiness
+# ---------------------------------------------------------------------------
+def _need(have, need, n, what):
+    return f"Only {have} of the last {n} days {what}; at least {need} are needed to tell."
+
+
+def _c_withdrawal(ctx, ticked, prompts):
+    t = THRESHOLDS["withdrawal-controlled"]
+    pairs = ctx.days.values(last_days(ctx.today, t["days"]), "withdrawal")
+    bad = [(d, v) for d, v in pairs if v in ("moderate", "severe")]
+    if bad:
+        return "unmet", f"Withdrawal {_values_on(bad)} (in the last {t['days']} days)."
+    if len(pairs) >= t["min_values"]:
+        return "met", (f"No moderate or severe withdrawal on the {len(pairs)} of the last "
+                       f"{t['days']} days with a withdrawal value.")
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have a withdrawal value")
+
+
+def _c_cravings(ctx, ticked, prompts):
+    t = THRESHOLDS["cravings-manageable"]
+    pairs = ctx.days.values(last_days(ctx.today, t["days"]), "craving")
+    high = [(d, v) for d, v in pairs if v >= t["craving"]]
+    if high:
+        return "unmet", (f"Craving {_values_on(high)}: {t['craving']} or more in the last "
+                         f"{t['days']} days.")
+    mean = Fraction(sum(v for _, v in pairs), len(pairs)) if pairs else None
+    if len(pairs) >= t["min_values"]:
+        if mean > t["max_mean"]:
+            return "unmet", (f"Average craving {_number(mean)} over {len(pairs)} of the last "
+                             f"{t['days']} days, above {t['max_mean']}.")
+        return "met", (f"Average craving {_number(mean)} over {len(pairs)} of the last "
+                       f"{t['days']} days, and none {t['craving']} or more.")
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have a craving value")
+
+
+def _c_medication(ctx, ticked, prompts):
+    t = THRESHOLDS["medication-stable"]
+    pairs = ctx.days.values(last_days(ctx.today, t["days"]), "medication")
+    missed = [d for d, v in pairs if v == "missed"]
+    if missed:
+        return "unmet", (f"Medication missed on {join_words(day_words(d) for d in missed)} "
+                         f"(in the last {t['days']} days).")
+    if len(pairs) >= t["min_values"]:
+        return "met", (f"Medication noted on {len(pairs)} of the last {t['days']} days and "
+                       f"never missed.")
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have a medication value")
+
+
+def _c_no_use(ctx, ticked, prompts):
+    t = THRESHOLDS["no-recent-use"]
+    pairs = ctx.days.values(last_days(ctx.today, t["days"]), "use")
+    used = [(d, v) for d, v in pairs if v in USE_SIGNS]
+    if used:
+        return "unmet", f"Use {_values_on(used)} (in the last {t['days']} days)."
+    clean = sum(1 for _, v in pairs if v == "none")
+    if clean >= t["min_none_days"]:
+        return "met", f"No use noted on {clean} of the last {t['days']} days, and no signs of use."
+    return "unknown", _need(clean, t["min_none_days"], t["days"], "are noted as free of use")
+
+
+def _c_environment(ctx, ticked, prompts):
+    t = THRESHOLDS["safe-environment"]
+    pairs = ctx.days.values(last_days(ctx.today, t["days"]), "access")
+    easy = [d for d, v in pairs if v == "easy"]
+    possible = [d for d, v in pairs if v == "possible"]
+    problems = []
+    if easy:
+        problems.append(f"easy access to the drug on {join_words(day_words(d) for d in easy)}")
+    if len(possible) >= t["possible_days"]:
+        problems.append(f"access possible on {len(possible)} of the last {t['days']} days")
+    if "home-substance-free" not in ticked:
+        problems.append("the checklist item \"home free of drugs\" is not ticked")
+    if problems:
+        text = join_words(problems)
+        return "unmet", text[0].upper() + text[1:] + "."
+    if len(pairs) >= t["min_values"]:
+        return "met", (f"Access noted on {len(pairs)} of the last {t['days']} days, never easy "
+                       f"and possible on {len(possible)}; the home is checked free of drugs.")
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have an access value")
+
+
+def _c_stress(ctx, ticked, prompts):
+    t = THRESHOLDS["stress-tolerated"]
+    window = last_days(ctx.today, t["days"])
+    used = [(d, v) for d, v in ctx.days.values(window, "use") if v in USE_SIGNS]
+    if used:
+        return "unmet", f"Use {_values_on(used)} (in the last {t['days']} days)."
+    if "stress-handled" in ticked:
+        return "met", "The checklist item \"a stressful time handled without use\" is ticked."
+    calm = ctx.days.matching(
+        window, lambda dv: dv.stress is not None and dv.stress >= t["stress"] and dv.use == "none")
+    if calm:
+        pairs = [(d, ctx.days.get(d).stress) for d in calm]
+        return "met", f"Stress {_values_on(pairs)} with no use on the same day."
+    return "unknown", (f"No day in the last {t['days']} days with stress of {t['stress']} or more "
+                       f"and no use, and the checklist item \"a stressful time handled without "
+                       f"use\" is not ticked.")
+
+
+def _c_items(criterion_id, items):
+    def check(ctx, ticked, prompts):
+        missing = [i for i in items if i not in ticked]
+        shown = missing or items
+        labels = join_words(f"\"{CHECKLIST_LABELS[i]}\"" for i in shown)
+        words = "item {} is" if len(shown) == 1 else "items {} are"
+        if missing:
+            return "unmet", f"The checklist {words.format(labels)} not ticked yet."
+        return "met", f"The checklist {words.format(labels)} ticked."
+    return check
+
+
+def _c_prompts(ctx, ticked, prompts):
+    warnings = [p for p in prompts if p["level"] in ("urgent", "more-structure")]
+    if warnings:
+        names = join_words(f"{p['title']} ({p['level']})" for p in warnings)
+        return "unmet", f"Prompts that hold today: {names}."
+    return "met", "No urgent or more-structure prompt holds today."
+
+
+_CRITERION_CHECKS = {
+    "withdrawal-controlled": _c_withdrawal,
+    "cravings-manageable": _c_cravings,
+    "medication-stable": _c_medication,
+    "no-recent-use": _c_no_use,
+    "safe-environment": _c_environment,
+    "stress-tolerated": _c_stress,
+    "coping-practiced": _c_items("coping-practiced", ("coping-practiced",)),
+    "medically-stable": _c_items("medically-stable", ("medically-stable",)),
+    "accountability": _c_items("accountability", ("accountability",)),
+    "transition-planned": _c_items(
+        "transition-planned", ("medication-plan", "next-appointment", "warning-plan")),
+    "no-warning-prompts": _c_prompts,
+}
+
+
+def evaluate_step_down(ctx, ticked, prompts):
+    criteria = []
+    for c in CRITERIA:
+        status, why = _CRITERION_CHECKS[c.id](ctx, ticked, prompts)
+        criteria.append({"id": c.id, "status": status, "why": why})
+    statuses = {c["status"] for c in criteria}
+    overall = "not-yet" if "unmet" in statuses else ("unknown" if "unknown" in statuses else "supported")
+    return {"status": overall, "criteria": criteria}
+
+
+def status_words(step_down):
+    """The overall step-down wording; never a bare verdict of readiness."""
+    status = step_down["status"]
+    if status != "not-yet":
+        return STATUS_WORDS[status]
+    reasons = []
+    for c in step_down["criteria"]:
+        if c["status"] == "unmet":
+            because = CRITERIA_BY_ID[c["id"]].because
+            if because not in reasons:
+                reasons.append(because)
+    return f"{STATUS_WORDS['not-yet']} {join_words(reasons)}"
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------
+def evaluate(today, checkins, level_of_care=None, level_since=None, previous_level=None,
+             checklist=None):
+    """{"prompts": [...], "step_down": {"status", "criteria"}} for `today`.
+
+    `checkins` are normalized check-ins (see validate_checkin); their dates may be
+    `date` objects or YYYY-MM-DD strings, and check-ins after `today` are ignored.
+    `checklist` is a dict id -> bool or a set of ticked ids.
+    """
+    today = parse_date(today, "today")
+    level_of_care = _level(level_of_care, "level_of_care")
+    previous_level = _level(previous_level, "previous_level")
+    if level_since is not None:
+        level_since = parse_date(level_since, "level_since")
+    ticked = _ticked(checklist)
+    ctx = _Context(today, aggregate_days(checkins), level_of_care, level_since, previous_level)
+    prompts = evaluate_prompts(ctx)
+    return {"prompts": prompts, "step_down": evaluate_step_down(ctx, ticked, prompts)}
+
+
+def main(argv=None):
+    """Read the input JSON on stdin, write the output JSON on stdout; 2 on invalid input."""
+    def fail(message):
+        sys.stderr.write(" ".join(message.split()) + "\n")
+        return 2
+
+    try:
+        raw = sys.stdin.buffer.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return fail("input: is not valid UTF-8")
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as e:
+        return fail(f"input: is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})")
+    except RecursionError:
+        return fail("input: is nested too deeply")
+    except ValueError as e:  # e.g. a number with more digits than Python converts
+        return fail(f"input: is not valid JSON ({e})")
+    try:
+        result = evaluate(**parse_input(obj))
+    except SignalsInputError as e:
+        return fail(str(e))
+    sys.stdout.buffer.write((json.dumps(result, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
