@@ -461,72 +461,6 @@ EMERGENCY = {
 # Prompts: why each rule matters (rule ids from the spec's prompt-rules table)
 # ---------------------------------------------------------------------------
 
-RULE_MATTERS = {
-    "overdose-recent": (
-        "An overdose or a close call in the last few days means the danger is very near. "
-        "What led to it is often still there."
-    ),
-    "use-after-abstinence": (
-        "After days or weeks without use, the body loses its tolerance. "
-        "An amount they used to take can now stop their breathing, so overdose risk is high."
-    ),
-    "overdose-history": (
-        "Someone who has overdosed once is more likely to overdose again. "
-        "It is a strong reason to ask whether more structure would be safer for now."
-    ),
-    "use-in-lower-structure": (
-        "With fewer hours of treatment, fewer people are near to notice and help. "
-        "The care team can only adjust the plan if they know."
-    ),
-    "frequent-use": (
-        "Use on several days in one week can mean a pattern is coming back, not a single slip. "
-        "With fentanyl, every use carries a risk of overdose."
-    ),
-    "withdrawal-severe": (
-        "Severe withdrawal is very hard to get through at home, and the pull to use just to "
-        "feel better is strong. Medical care can make it safer and easier."
-    ),
-    "withdrawal-prolonged": (
-        "Withdrawal that drags on for days wears people down and is a common reason "
-        "outpatient care stops working. The prescriber may be able to adjust medication."
-    ),
-    "cravings-high": (
-        "Strong cravings on most days can overpower the best intentions. "
-        "More support or a change in medication can ease the pressure."
-    ),
-    "access-under-stress": (
-        "A hard day with fentanyl within easy reach is one of the most common ways use starts again. "
-        "Cutting off access matters most on stressful days."
-    ),
-    "missed-medication": (
-        "Missed doses can bring back withdrawal and cravings within a day or two. "
-        "The prescriber needs to know, to help with whatever is getting in the way."
-    ),
-    "repeated-relapse": (
-        "Going back to use more than once in a month suggests the current setting may not give "
-        "enough support right now. That is about structure, not willpower."
-    ),
-    "cravings-rising": (
-        "Cravings that climb over several days are an early warning. "
-        "Noticing now leaves time to act before use happens."
-    ),
-    "access-possible": (
-        "When fentanyl is within reach on several days, a hard moment can turn into use quickly. "
-        "It can help to look at where and from whom, together with the care team."
-    ),
-    "stress-high": (
-        "Stress that stays high for days makes a return to use more likely. "
-        "Naming it helps the person and the care team plan for it."
-    ),
-    "recent-step-down": (
-        "The first weeks after leaving a 24/7 program carry the highest overdose risk: tolerance "
-        "is low and daily support has dropped. Extra check-ins and naloxone close by help."
-    ),
-    "checkins-missing": (
-        "Without recent check-ins, the app cannot show warning signs. "
-        "A check-in takes about half a minute, and \"couldn't tell\" is a fine answer."
-    ),
-}
 
 # ---------------------------------------------------------------------------
 # Step-down readiness: criteria and overall words (never "ready")
@@ -546,8 +480,3 @@ CRITERION_LABELS = {
     "no-warning-prompts": "No current warning signs",
 }
 
-STEP_DOWN_WORDS = {
-    "supported": "The signs support talking with the care team about stepping down",
-    "not-yet": "Not yet",
-    "unknown": "Not enough check-ins yet to tell",
-}

@@ -95,6 +95,6 @@ MORE_LINKS = []
 
 
 def template_globals():
-    from . import content
-    return {"content": content, "nice_date": nice_date,
+    from . import content, signals
+    return {"content": content, "signals": signals, "nice_date": nice_date,
             "circle_tabs": CIRCLE_TABS, "more_links": MORE_LINKS}
