@@ -49,3 +49,9 @@ def manifest():
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness for a load balancer; also the benchmark's no-work baseline."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
