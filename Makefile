@@ -7,29 +7,34 @@ PORT ?= 5000
 
 .PHONY: run test test-fast browser bench clean
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
-	$(PY) -m venv $(VENV)
+# Stamps: the app needs only requirements.txt; tests add requirements-dev.txt.
+$(VENV)/.app-deps: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.app-deps requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
-	touch $(BIN)/activate
+	touch $@
 
 # Serve the app with an embedded SQLite database in instance/ (created on first run).
-run: $(BIN)/activate
+run: $(VENV)/.app-deps
 	$(BIN)/flask --app caregiver db upgrade
 	CAREGIVER_SESSION_COOKIE_SECURE=0 $(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
 
 # Every test, browser tests included (installs Debian's Chromium when missing).
-test: $(BIN)/activate browser
+test: $(VENV)/.dev-deps browser
 	$(BIN)/python -m pytest -q
 
 # Unit and HTTP tests only, for a quick loop.
-test-fast: $(BIN)/activate
+test-fast: $(VENV)/.dev-deps
 	$(BIN)/python -m pytest -q -m "not browser"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
 
-bench: $(BIN)/activate
+bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/run.py
 
 clean:
