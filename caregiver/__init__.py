@@ -57,6 +57,9 @@ def create_app(test_config=None):
     app.register_blueprint(checkins.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(prompts.bp)
+    from . import checklists, levels
+    app.register_blueprint(checklists.bp)
+    app.register_blueprint(levels.bp)
     app.jinja_env.globals.update(views.template_globals())
     app.jinja_env.filters["tel"] = views.tel
     app.before_request(auth.load_user)

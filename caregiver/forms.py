@@ -260,3 +260,57 @@ class PromptResponseForm(FlaskForm):
     def validate_action(self, field):
         if field.data not in dict(RESPONSE_ACTIONS):
             raise ValidationError("What did you do: choose one of the options.")
+
+
+# ---------------------------------------------------------------------------
+# Levels of care and checklists (caregiver/levels.py, caregiver/checklists.py)
+# ---------------------------------------------------------------------------
+
+LEVEL_MAX_DAYS_BACK = 3653  # about 10 years: older than that is a typo, not history
+
+
+class LevelForm(FlaskForm):
+    """A change of level of care: which level, since when (the circle's local date), a note."""
+    level = SelectField("New level of care", choices=level_choices("Choose a level"), validate_choice=False)
+    since = StringField("Since", filters=[strip])
+    note = TextAreaField("Note (optional)", filters=[strip],
+                         validators=[Length(max=500, message="Note: at most 500 characters.")])
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.earliest = today - timedelta(days=LEVEL_MAX_DAYS_BACK)
+        if not self.is_submitted():
+            self.since.data = self.since.data or today.isoformat()
+
+    def validate_level(self, field):
+        if field.data not in signals.LEVELS:
+            raise ValidationError("New level of care: choose one from the list.")
+
+    def validate_since(self, field):
+        try:
+            day = date.fromisoformat(field.data or "")
+        except ValueError:
+            raise ValidationError("Since: enter a date like 2026-11-02.") from None
+        if day > self.today:
+            raise ValidationError("Since: this date is in the future.")
+        if day < self.earliest:
+            raise ValidationError("Since: this date is more than 10 years ago.")
+        field.data = day.isoformat()
+
+
+class ChecklistTickForm(FlaskForm):
+    """One tap on a checklist item: ticked=1 ticks it, ticked=0 unticks it.
+
+    client_id is made when the page is rendered, so a form sent twice (a double tap,
+    an offline replay) is stored once."""
+    ticked = StringField("Ticked")
+    client_id = HiddenField()
+
+    def validate_ticked(self, field):
+        if field.data not in ("0", "1"):
+            raise ValidationError("Ticked: send 1 to tick the item or 0 to untick it.")
+
+    def validate_client_id(self, field):
+        if field.data and not re.fullmatch(r"[A-Za-z0-9\-]{8,64}", field.data):
+            raise ValidationError("Client id: this form is damaged. Please reload the page.")

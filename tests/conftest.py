@@ -67,6 +67,25 @@ class Actions:
         path = f"/c/{circle_id}/checkins/new"
         return self.post(path, fields)
 
+    def join_circle(self, circle_id, username, name=None):
+        """Invite someone as the signed-in caregiver, then sign in as them and accept."""
+        self.post(f"/c/{circle_id}/invites", token_from=f"/c/{circle_id}/members")
+        html = self.client.get(f"/c/{circle_id}/members").get_data(as_text=True)
+        path = re.search(r'readonly value="http://localhost(/invite/[^"]+)"', html).group(1)
+        self.sign_out()
+        self.sign_up(username, name=name)
+        response = self.post(path)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def tick(self, circle_id, item_id, ticked=1, client_id=None, **kwargs):
+        """One tap on a checklist item (ticked=1 ticks, 0 unticks)."""
+        data = {"ticked": str(ticked)}
+        if client_id is not None:
+            data["client_id"] = client_id
+        return self.post(f"/c/{circle_id}/checklists/{item_id}", data,
+                         token_from=f"/c/{circle_id}/checklists", **kwargs)
+
 
 @pytest.fixture
 def auth(client):

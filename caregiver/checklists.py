@@ -1,0 +1,125 @@
+"""Checklists: step-down readiness and home safety, ticked in one tap, also offline.
+
+checklist_state holds each item's current state (who changed it last, and when);
+checklist_events holds every tick and untick. A tick carries a client_id made when
+the page was rendered, so a replayed form (double tap, offline outbox) is stored once.
+"""
+import uuid
+
+from flask import Blueprint, abort, g, redirect, url_for
+
+from . import content, views
+from .db import get_db, now_utc, write
+from .forms import ChecklistTickForm
+from .levels import local_date, long_date
+from .views import circle_member_required, circle_today, one, render, wants_json, wants_partial
+
+bp = Blueprint("checklists", __name__)
+
+views.CIRCLE_TABS.append({"endpoint": "checklists.index", "label": "Checklists"})
+
+# item id -> (list id, item) for every item of every checklist
+ITEMS = {item["id"]: (list_id, item)
+         for list_id, checklist in content.CHECKLISTS.items() for item in checklist["items"]}
+
+
+def _states(circle_id):
+    return {row["item_id"]: row for row in get_db().query(
+        "SELECT s.*, u.display_name AS changed_by_name FROM checklist_state s"
+        " LEFT JOIN users u ON u.id = s.changed_by WHERE s.circle_id = ?", [circle_id])}
+
+
+def _item_view(item, state, circle, today):
+    """An item as the template shows it: text, why, ticked, who and when, a fresh client id."""
+    ticked = bool(state and state["ticked"])
+    who = None
+    if state:
+        who = "{} by {}, {}".format("Ticked" if ticked else "Unticked",
+                                     state["changed_by_name"] or "a former member",
+                                     long_date(local_date(state["changed_at"], circle), today))
+    return {**item, "ticked": ticked, "who": who, "client_id": str(uuid.uuid4())}
+
+
+def checklists_view(circle):
+    """Both checklists with each item's state and the progress of each list."""
+    states = _states(circle["id"])
+    today = circle_today(circle)
+    lists = []
+    for list_id, checklist in content.CHECKLISTS.items():
+        items = [_item_view(item, states.get(item["id"]), circle, today) for item in checklist["items"]]
+        lists.append({"id": list_id, "title": checklist["title"], "intro": checklist["intro"],
+                      "items": items, "done": sum(i["ticked"] for i in items), "total": len(items)})
+    return lists
+
+
+def save_tick(db, circle_id, user_id, item_id, ticked, client_id=None):
+    """Store a tick or untick once per client_id. Returns (ticked, created), or None when
+    this client_id was already used for a different item or value."""
+    with write(db):
+        if client_id:
+            seen = one("SELECT item_id, ticked FROM checklist_events WHERE circle_id = ? AND client_id = ?",
+                       [circle_id, client_id])
+            if seen:
+                if (seen["item_id"], bool(seen["ticked"])) != (item_id, ticked):
+                    return None
+                return ticked, False
+        now = now_utc()
+        db.table("checklist_events").insert({
+            "circle_id": circle_id, "item_id": item_id, "ticked": int(ticked), "user_id": user_id,
+            "client_id": client_id or None, "at": now})
+        # The state keeps who changed it last; a tick of a ticked item changes nothing there.
+        db.execute(
+            "INSERT INTO checklist_state (circle_id, item_id, ticked, changed_by, changed_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (circle_id, item_id) DO UPDATE SET"
+            " ticked = excluded.ticked, changed_by = excluded.changed_by, changed_at = excluded.changed_at"
+            " WHERE checklist_state.ticked != excluded.ticked",
+            [circle_id, item_id, int(ticked), user_id, now])
+    return ticked, True
+
+
+@bp.route("/c/<int:circle_id>/checklists")
+@circle_member_required
+def index(circle_id):
+    return render("checklists/index.html", lists=checklists_view(g.circle))
+
+
+def _errors(form):
+    return {name: list(errs) for name, errs in form.errors.items() if name is not None}
+
+
+@bp.route("/c/<int:circle_id>/checklists/<item_id>", methods=["POST"])
+@circle_member_required
+def tick(circle_id, item_id):
+    if item_id not in ITEMS:
+        if wants_json():
+            return {"errors": {"item": ["No checklist has this item."]}}, 404
+        abort(404)
+    list_id = ITEMS[item_id][0]
+    form = ChecklistTickForm()
+    result = None
+    if form.validate_on_submit():
+        result = save_tick(get_db(), circle_id, g.user["id"], item_id, form.ticked.data == "1",
+                           form.client_id.data)
+        if result is None:
+            form.client_id.errors = list(form.client_id.errors) + [
+                "Client id: already used for another tap. Please reload the page."]
+    if result is None:
+        if wants_json():
+            return {"errors": _errors(form)}, 422
+        return _answer(circle_id, list_id, item_id, status=422, errors=_errors(form))
+    ticked, created = result
+    if wants_json():
+        return {"item": item_id, "ticked": ticked, "created": created}, 201 if created else 200
+    return _answer(circle_id, list_id, item_id)
+
+
+def _answer(circle_id, list_id, item_id, status=200, errors=None):
+    """htmx gets the item and the new progress; a plain form goes back to the item."""
+    if status == 200 and not wants_partial():
+        return redirect(url_for("checklists.index", circle_id=circle_id) + f"#item-{item_id}")
+    lists = checklists_view(g.circle)
+    checklist = next(lst for lst in lists if lst["id"] == list_id)
+    item = next(i for i in checklist["items"] if i["id"] == item_id)
+    return render("checklists/index.html", partial="checklists/_tick.html", status=status,
+                  lists=lists, checklist=checklist, item=item,
+                  errors=errors, error_item=item_id if errors else None)
