@@ -13,7 +13,7 @@ from wtforms import (BooleanField, FieldList, FormField, HiddenField, PasswordFi
                      RadioField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
 from wtforms import Form as PlainForm
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import content, signals

@@ -1,7 +1,7 @@
 """The check-in form: every validation rule, saving once, history, edit and delete."""
 import json
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
