@@ -57,6 +57,8 @@ def create_app(test_config=None):
     app.register_blueprint(checkins.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(prompts.bp)
+    from . import pwa
+    app.register_blueprint(pwa.bp)  # /sw.js, /offline, /outbox, /csrf, static_url()
     from . import checklists, levels
     app.register_blueprint(checklists.bp)
     app.register_blueprint(levels.bp)
@@ -105,6 +107,9 @@ def register_errors(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        from .views import wants_json
+        if wants_json():  # the offline outbox fetches a fresh token and tries once more
+            return {"error": "csrf"}, 400
         return render_template(
             "error.html", code=400, title="This form expired",
             message="For your safety, forms expire. Please reload the page and send it again.",

@@ -25,14 +25,18 @@ def emergency():
 
 @bp.route("/manifest.webmanifest")
 def manifest():
-    icon = lambda name: url_for("static", filename=f"icons/{name}")  # noqa: E731
+    from .pwa import static_url
+    icon = lambda name: static_url(f"icons/{name}")  # noqa: E731
     data = {
+        "id": "/",  # the app's identity, whatever start_url becomes
         "name": "Caregiver: daily check-ins for families",
         "short_name": "Caregiver",
         "description": "Notice early and bring the facts to the care team.",
         "start_url": url_for("circles.index"),
         "scope": "/",
         "display": "standalone",
+        "lang": "en",
+        "categories": ["health", "medical"],
         "background_color": "#ffffff",
         "theme_color": "#1f5f8b",
         "icons": [

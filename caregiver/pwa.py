@@ -1,0 +1,158 @@
+"""Installable and offline: the service worker, the offline and outbox pages, a CSRF
+token for the outbox, and the static version that ties a page to one release.
+
+How it fits together (docs/offline.md tells the whole story):
+- STATIC_VERSION is a hash of every static file (and of templates/pwa/), computed
+  at start. Pages link static files as /static/<file>?v=<version> (`static_url`),
+  and the service worker is rendered with the same version and the exact list of
+  URLs to precache, so a new release changes sw.js, installs a new worker, and
+  its activation deletes the old caches.
+- Every HTML answer carries `Caregiver-Cache-Key`: an opaque per-user key (or
+  "none" when signed out). The service worker keeps the pages of one user only, in
+  a cache named for that key, and drops the others as soon as an answer shows that
+  someone else (or no one) is signed in. The page gets the same key in a <meta>,
+  and the time it was made in <meta name="generated-at">, for the offline banner.
+"""
+import hashlib
+import hmac
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, make_response, render_template, url_for
+from flask_wtf.csrf import generate_csrf
+
+from . import content
+
+bp = Blueprint("pwa", __name__)
+
+CACHE_KEY_HEADER = "Caregiver-Cache-Key"
+# Static files the service worker precaches (the app shell). Other files in
+# static/ (e.g. VENDORED.md) are left out.
+SHELL_SUFFIXES = (".css", ".js", ".png", ".svg", ".webmanifest")
+
+
+def _files(folder):
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def static_version(*folders):
+    """A short hash of the names and contents of every file under `folders`: any
+    change to a static file (or to the service worker template) makes a new release."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in _files(folder):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _pwa_templates(app):
+    return Path(app.template_folder) / "pwa"
+
+
+@bp.record_once
+def _setup(state):
+    app = state.app
+    app.config.setdefault("STATIC_VERSION", static_version(app.static_folder, _pwa_templates(app)))
+
+
+def current_version():
+    app = current_app
+    if app.debug:  # a developer editing CSS or JS sees it at the next request
+        if "static_version" not in g:
+            g.static_version = static_version(app.static_folder, _pwa_templates(app))
+        return g.static_version
+    return app.config["STATIC_VERSION"]
+
+
+@bp.app_template_global()
+def static_url(filename):
+    """url_for('static', ...) with the release version, so a page never loads a
+    stale file, and the service worker can precache the exact URL."""
+    return url_for("static", filename=filename, v=current_version())
+
+
+def shell_files():
+    folder = Path(current_app.static_folder)
+    return [p.relative_to(folder).as_posix() for p in _files(folder)
+            if p.name.endswith(SHELL_SUFFIXES)]
+
+
+def cache_key(user):
+    """An opaque, stable key per user: names this user's page cache on the phone and
+    tags the entries of the outbox. Reveals nothing (an HMAC of the user id)."""
+    if user is None:
+        return "none"
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"offline-cache:{user['id']}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+@bp.app_context_processor
+def _page_metas():
+    user = g.get("user")
+    return {"offline_cache_key": "" if user is None else cache_key(user),
+            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+@bp.after_app_request
+def _tag_pages(response):
+    # Only pages: the service worker reads this on navigations.
+    if response.mimetype == "text/html":
+        response.headers[CACHE_KEY_HEADER] = cache_key(g.get("user"))
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """Served from the root so that its scope is the whole app (a worker under
+    /static/ would only control /static/)."""
+    body = render_template(
+        "pwa/sw.js",
+        version=current_version(),
+        precache=[static_url(f) for f in shell_files()] + [url_for("pages.manifest")],
+        # Fetched without cookies: they hold no one's data.
+        anonymous_pages=[url_for("pwa.offline"), url_for("pwa.outbox"), url_for("pages.emergency")],
+        outbox_script=static_url("js/outbox.js"),
+        cache_key_header=CACHE_KEY_HEADER,
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"  # the browser checks for a new release each time
+    return response
+
+
+@bp.route("/offline")
+def offline():
+    """What a navigation shows when there is no connection and no saved copy."""
+    response = make_response(render_template("pwa/offline.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/outbox")
+def outbox():
+    """Entries saved on this phone: a static page filled in by outbox.js from IndexedDB."""
+    labels = {name: spec["label"] for name, spec in content.CHECKIN_LABELS.items()}
+    labels["date"] = "Day"
+    values = {name: dict(choices) for name, choices in content.CHOICES.items()}
+    values["withdrawal_signs"] = dict(content.WITHDRAWAL_SIGN_LABELS)
+    items = {item["id"]: item["text"] for checklist in content.CHECKLISTS.values()
+             for item in checklist["items"]}
+    response = make_response(render_template("pwa/outbox.html", labels=labels, values=values,
+                                             items=items))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/csrf")
+def csrf():
+    """A fresh CSRF token for the outbox replay, and whose it is (the cache key)."""
+    if g.user is None:
+        response = make_response({"error": "signed-out", "sign_in": url_for("auth.sign_in")}, 401)
+    else:
+        response = make_response({"csrf_token": generate_csrf(), "user": cache_key(g.user)})
+    response.headers["Cache-Control"] = "no-store"
+    return response

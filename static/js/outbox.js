@@ -1,0 +1,737 @@
+/* The offline outbox, and the rest of the offline mode on the page side.
+
+   Forms marked data-outbox="<kind>" (the check-in, checklist ticks) are kept in
+   IndexedDB when there is no connection and sent when it returns, each once: every
+   entry carries the form's client_id, which the server treats as an idempotency key.
+
+   This one file runs in two places:
+   - the service worker (importScripts in templates/pwa/sw.js) uses the storage and
+     the replay: Background Sync and the pages' "replay" messages run it there, so a
+     page that navigates away mid-send loses nothing;
+   - every page (defer from base.html): registers the worker, queues forms, shows
+     what waits ("Saved on this phone..."), the offline banner, the /outbox list, and
+     clears everything at sign-out.
+   Plain JS, no dependencies, no inline styles (strict CSP). docs/offline.md. */
+(function (scope) {
+  "use strict";
+
+  var DB_NAME = "caregiver-outbox";
+  var STORE = "entries"; // {client_id, url, fields: [[name, value]], kind, label, circle, created_at, status, error, user}
+  var CHANNEL = "caregiver-outbox"; // BroadcastChannel: "the outbox changed"
+  var SIGNED_OUT = "signed-out"; // entry.error while the server says nobody is signed in
+  var OTHER_ACCOUNT = "other-account"; // entry.error: made by another account on this phone
+  var CSRF_URL = "/csrf"; // pwa.py: {"csrf_token", "user"}, or 401 when signed out
+  // Answers that mean "this entry will never be accepted as it is": kept, shown, fixable.
+  var REFUSED = [400, 403, 404, 409, 410, 413, 422];
+
+  // --- storage: one object store, a connection per operation ----------------------
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "client_id" });
+      };
+      request.onsuccess = function () {
+        var db = request.result;
+        db.onversionchange = function () { db.close(); }; // never block a deletion
+        resolve(db);
+      };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function transact(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var request = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
+        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  var Outbox = {
+    all: function () {
+      return transact("readonly", function (store) { return store.getAll(); }).then(function (list) {
+        return list.sort(function (a, b) { return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0; });
+      });
+    },
+    put: function (entry) { return transact("readwrite", function (store) { return store.put(entry); }); },
+    remove: function (id) { return transact("readwrite", function (store) { return store.delete(id); }); },
+    clear: function () { return transact("readwrite", function (store) { return store.clear(); }); },
+    replay: replay,
+    changed: changed,
+  };
+
+  function changed() {
+    if (!scope.BroadcastChannel) return;
+    var channel = new BroadcastChannel(CHANNEL);
+    channel.postMessage("changed");
+    channel.close();
+  }
+
+  // --- replay: one at a time, across pages and the worker ---------------------------
+
+  var waiting = null; // a replay asked for here and not started yet: later asks share it
+
+  function replay() {
+    if (waiting) return waiting;
+    var promise = withLock(function () {
+      if (waiting === promise) waiting = null;
+      return sendAll();
+    });
+    waiting = promise;
+    return promise;
+  }
+
+  var chain = Promise.resolve();
+  function withLock(run) {
+    // navigator.locks: one holder at a time in every page and worker of this origin.
+    // Each run reads the outbox afresh, so a second replay finds nothing to send twice.
+    if (scope.navigator && scope.navigator.locks) {
+      return scope.navigator.locks.request("caregiver-outbox-replay", run);
+    }
+    chain = chain.then(run, run);
+    return chain;
+  }
+
+  async function sendAll() {
+    var result = { sent: 0, refused: 0, left: 0, signedOut: false, networkError: false };
+    var entries = (await Outbox.all()).filter(function (e) { return e.status === "waiting"; });
+    if (!entries.length) return result;
+    var session;
+    try {
+      session = await fetchSession();
+    } catch (error) {
+      result.networkError = true;
+      result.left = entries.length;
+      return result;
+    }
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i];
+      if (!session) { // signed out: keep everything, ask to sign in
+        result.signedOut = true;
+        await mark(entries.slice(i), SIGNED_OUT);
+        result.left += entries.length - i;
+        break;
+      }
+      if (entry.user && session.user && entry.user !== session.user) {
+        await mark([entry], OTHER_ACCOUNT); // never sent as somebody else
+        result.left += 1;
+        continue;
+      }
+      var answer;
+      try {
+        answer = await post(entry, session.token);
+        if (answer.status === 400 && answer.json && answer.json.error === "csrf") {
+          session = await fetchSession(); // the token expired: a fresh one, one more try
+          if (!session) { i -= 1; continue; }
+          answer = await post(entry, session.token);
+        }
+      } catch (error) {
+        result.networkError = true; // the connection went again: keep this one and the rest
+        result.left += entries.length - i;
+        break;
+      }
+      if ((answer.status === 200 || answer.status === 201) && answer.json) {
+        await Outbox.remove(entry.client_id);
+        result.sent += 1;
+      } else if (answer.status === 401) {
+        session = null;
+        i -= 1; // this entry again, through the "signed out" branch
+      } else if (REFUSED.indexOf(answer.status) >= 0 || (answer.status >= 200 && answer.status < 300)) {
+        entry.status = "refused";
+        entry.error = reason(answer);
+        await Outbox.put(entry);
+        result.refused += 1;
+      } else { // 429, 5xx, a redirect, a repeated CSRF failure: keep, try later
+        entry.error = "The server could not take it just now (" + (answer.status || "no answer") + "). It will be sent later.";
+        await Outbox.put(entry);
+        result.left += entries.length - i;
+        break;
+      }
+    }
+    changed();
+    return result;
+  }
+
+  async function mark(entries, error) {
+    for (var i = 0; i < entries.length; i++) {
+      if (entries[i].error !== error) {
+        entries[i].error = error;
+        await Outbox.put(entries[i]);
+      }
+    }
+  }
+
+  async function fetchSession() {
+    var response = await fetch(CSRF_URL, { credentials: "same-origin", cache: "no-store",
+                                           headers: { Accept: "application/json" } });
+    if (response.status === 401) return null;
+    if (!response.ok) throw new Error("csrf " + response.status); // like no connection: later
+    var data = await response.json();
+    return { token: data.csrf_token, user: data.user };
+  }
+
+  async function post(entry, token) {
+    if (typeof entry.url !== "string" || entry.url.charAt(0) !== "/" || entry.url.charAt(1) === "/") {
+      return { status: 400, json: { errors: { form: ["This entry has no valid address."] } } };
+    }
+    var body = new URLSearchParams();
+    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    var response = await fetch(entry.url, {
+      method: "POST", body: body, credentials: "same-origin", cache: "no-store",
+      redirect: "manual", // a redirect is never taken for "saved"
+      headers: { Accept: "application/json", "X-CSRFToken": token },
+    });
+    var json = null;
+    if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
+      try { json = await response.json(); } catch (error) { json = null; }
+    }
+    return { status: response.status, json: json };
+  }
+
+  function reason(answer) {
+    var errors = answer.json && answer.json.errors;
+    var messages = [];
+    if (errors) {
+      Object.keys(errors).forEach(function (field) { messages = messages.concat(errors[field]); });
+    }
+    if (messages.length) return messages.join(" ");
+    if (answer.status === 404 || answer.status === 410) return "This circle or item is no longer available to you.";
+    if (answer.status === 403) return "You are not allowed to do this.";
+    if (answer.status === 413) return "This entry is too large.";
+    return "The server did not accept this entry (" + answer.status + ").";
+  }
+
+  scope.CaregiverOutbox = Outbox;
+  if (typeof document === "undefined") return; // in the service worker: that is all
+
+  // ================= the page ==========================================================
+
+  var worker = navigator.serviceWorker;
+  var pageFromCache = false; // the worker answered this page from its cache
+
+  if (worker) {
+    // /sw.js from the root: its scope is the whole app. updateViaCache none: the
+    // browser always asks the server whether there is a new release.
+    worker.register("/sw.js", { scope: "/", updateViaCache: "none" }).catch(function (error) {
+      console.warn("Caregiver: offline mode unavailable:", error && error.message);
+    });
+    if (worker.controller) {
+      ask({ type: "page-source" }).then(function (answer) {
+        pageFromCache = !!(answer && answer.fromCache);
+        renderBanner();
+      });
+    } else {
+      // This first page came without the worker: once it controls the page, keep a copy.
+      worker.addEventListener("controllerchange", function () { keepThisPage(); }, { once: true });
+    }
+  }
+
+  function ask(message) {
+    // A message to the worker, its answer or null (no worker, or no answer in 3 s).
+    return new Promise(function (resolve) {
+      if (!worker || !worker.controller) return resolve(null);
+      var channel = new MessageChannel();
+      var timer = setTimeout(function () { resolve(null); }, 3000);
+      channel.port1.onmessage = function (event) { clearTimeout(timer); resolve(event.data); };
+      worker.controller.postMessage(message, [channel.port2]);
+    });
+  }
+
+  function keepThisPage() {
+    if (document.querySelector("[data-offline-page]")) return;
+    ask({ type: "keep-page", url: location.pathname + location.search });
+  }
+
+  function askReplay() {
+    // The worker sends when it controls the page; otherwise this page does.
+    var run = worker && worker.controller ? ask({ type: "replay" }) : Outbox.replay();
+    return run.catch(function () {}).then(renderStatus);
+  }
+
+  function requestSync() {
+    if (!worker) return;
+    worker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register("outbox");
+    }).catch(function () {}); // no Background Sync: the online event and the next page load send
+  }
+
+  // --- queueing ------------------------------------------------------------------------
+
+  function newId() {
+    if (scope.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("")
+      .replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+  }
+
+  function myKey() {
+    var main = document.getElementById("main");
+    return (main && main.getAttribute("data-cache-key")) || "";
+  }
+
+  function circleName() {
+    var name = document.querySelector(".top .circle-name");
+    return name ? name.textContent.trim() : "";
+  }
+
+  function outboxForm(element) {
+    return element && element.closest ? element.closest("form[data-outbox]") : null;
+  }
+
+  function pathOf(address) {
+    var url = new URL(address || location.href, location.href);
+    return url.origin === location.origin ? url.pathname + url.search : null;
+  }
+
+  async function queue(form, data, address) {
+    var fields = [];
+    var id = null;
+    data.forEach(function (value, name) {
+      if (name === "csrf_token" || typeof value !== "string") return; // a fresh token is fetched at send time
+      if (name === "client_id") id = value;
+      fields.push([name, value]);
+    });
+    if (!id) {
+      id = newId();
+      fields.push(["client_id", id]);
+    }
+    var entry = {
+      client_id: id, url: pathOf(address), fields: fields, kind: form.getAttribute("data-outbox"),
+      label: form.getAttribute("data-outbox-label") || "", circle: circleName(),
+      created_at: new Date().toISOString(), status: "waiting", error: null, user: myKey(),
+    };
+    try {
+      await Outbox.put(entry); // the same client_id again (a double tap) replaces, never doubles
+    } catch (error) { // no IndexedDB (some private modes): say so, keep the form as it is
+      showBanner("This phone could not keep the entry. Keep this page open and save again when you are back online.");
+      return;
+    }
+    afterQueued(form, entry);
+    requestSync();
+    changed();
+    renderStatus();
+  }
+
+  function afterQueued(form, entry) {
+    // The next entry made with this form is a new one: a new client_id.
+    var input = form.querySelector("input[name=client_id]");
+    if (input) {
+      var id = newId();
+      input.setAttribute("value", id); // also what form.reset() goes back to
+      input.value = id;
+    }
+    if (entry.kind === "tick") {
+      // Show the tap as done; the next tap undoes it.
+      var ticked = form.querySelector("input[name=ticked]");
+      var nowTicked = ticked && ticked.value === "1";
+      if (ticked) ticked.value = nowTicked ? "0" : "1";
+      var button = form.querySelector("[aria-pressed]");
+      if (button) button.setAttribute("aria-pressed", nowTicked ? "true" : "false");
+      var item = form.closest("li");
+      if (item) item.classList.toggle("is-ticked", nowTicked);
+    } else {
+      form.reset();
+      var old = document.querySelector("[data-outbox-notice]");
+      if (old) old.remove();
+      var notice = element("div", { class: "alert success outbox-saved", tabindex: "-1", "data-outbox-notice": "" },
+        [element("p", {}, [element("strong", {}, "Saved on this phone"),
+                           "; will send when you are back online. The form is ready for another entry."])]);
+      form.parentNode.insertBefore(notice, form);
+      notice.focus();
+      notice.scrollIntoView({ block: "start" });
+    }
+  }
+
+  // Without a connection, a [data-outbox] form is kept instead of sent. Capture phase,
+  // so this runs before htmx (or the browser) sends anything.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches("form[data-sign-out]")) return signOut(event, form);
+    if (!form.matches("form[data-outbox]") || navigator.onLine) return;
+    event.preventDefault();
+    event.stopPropagation();
+    var data;
+    try { data = new FormData(form, event.submitter || undefined); } catch (error) { data = new FormData(form); }
+    queue(form, data, form.getAttribute("hx-post") || form.action);
+  }, true);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (navigator.onLine) return;
+    var detail = event.detail || {};
+    var config = detail.requestConfig || {};
+    var form = outboxForm(config.elt || detail.elt);
+    if (form && config.verb === "post") { // e.g. a form sent by another trigger than submit
+      event.preventDefault();
+      queue(form, config.formData || new FormData(form), config.path);
+    } else if (config.boosted && config.verb === "get") {
+      event.preventDefault(); // a real navigation: the worker answers with a kept copy
+      location.assign(config.path);
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    // The phone thought it was online, but nothing got through.
+    var detail = event.detail || {};
+    var config = detail.requestConfig || {};
+    var form = outboxForm(config.elt || detail.elt);
+    if (form && config.verb === "post") {
+      queue(form, config.formData || new FormData(form), config.path);
+    } else if (config.boosted && config.verb === "get") {
+      location.assign(config.path);
+    } else {
+      showBanner("No connection: that was not sent. Please try again when you are back online.");
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Sent online (e.g. "Edit and send again"): the kept entry is done. (beforeSwap,
+    // not afterRequest: after the swap the form is gone. detail.elt is the target
+    // here; requestConfig.elt is the form that sent.)
+    var detail = event.detail || {};
+    var config = detail.requestConfig || {};
+    var status = detail.xhr ? detail.xhr.status : 0;
+    if (status < 200 || status >= 300 || config.verb !== "post" || !outboxForm(config.elt || detail.elt) || !config.formData) return;
+    var id = config.formData.get("client_id");
+    if (id) Outbox.remove(id).then(function () { changed(); renderStatus(); });
+  });
+
+  document.addEventListener("htmx:pushedIntoHistory", keepThisPage);
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.target === document.body) { // a boosted navigation
+      pageFromCache = false;
+      refresh();
+      replayIfWaiting(); // e.g. just signed in again
+    } else {
+      renderStatus();
+    }
+  });
+
+  // --- sign-out: nothing of this person stays on the phone -------------------------------
+
+  function signOut(event, form) {
+    event.preventDefault();
+    event.stopPropagation();
+    Outbox.all().catch(function () { return []; }).then(function (entries) {
+      var warning = document.querySelector("[data-outbox-warning]");
+      if (entries.length && form.getAttribute("data-outbox-confirmed") !== "yes") {
+        form.setAttribute("data-outbox-confirmed", "yes"); // the second press signs out
+        if (warning) {
+          warning.hidden = false;
+          warning.setAttribute("tabindex", "-1");
+          warning.focus();
+        }
+        var button = form.querySelector("button[type=submit], button:not([type])");
+        if (button) button.textContent = "Sign out and delete " + count(entries.length, "unsent entry", "unsent entries");
+        return;
+      }
+      return forgetEverything().then(function () {
+        if (navigator.onLine) return form.submit(); // Clear-Site-Data on the answer, too
+        if (warning) {
+          warning.hidden = false;
+          warning.textContent = "This phone's saved pages and entries are deleted. You're offline: " +
+            "press Sign out again once you have a connection, to end the session.";
+        }
+      });
+    });
+  }
+
+  async function forgetEverything() {
+    await Outbox.clear().catch(function () {});
+    if (scope.caches) {
+      var names = await caches.keys();
+      await Promise.all(names.map(function (name) { return caches.delete(name); }));
+    }
+  }
+
+  // --- what the person sees ---------------------------------------------------------------
+
+  function element(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    (Array.isArray(children) ? children : children == null ? [] : [children]).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  function when(iso) {
+    var date = new Date(iso);
+    if (isNaN(date)) return iso || "";
+    return date.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short",
+                                            hour: "numeric", minute: "2-digit" });
+  }
+
+  function signInLink() {
+    var next = location.pathname + location.search;
+    if (/^\/sign-/.test(location.pathname)) next = new URLSearchParams(location.search).get("next") || "/";
+    return "/sign-in?next=" + encodeURIComponent(next);
+  }
+
+  async function renderStatus() {
+    var box = document.querySelector("[data-outbox-status]");
+    if (!box) return;
+    var entries;
+    try { entries = await Outbox.all(); } catch (error) { return; } // no IndexedDB (private mode)
+    var waiting = entries.filter(function (e) { return e.status === "waiting"; });
+    var signedOut = waiting.filter(function (e) { return e.error === SIGNED_OUT; }).length;
+    var other = waiting.filter(function (e) { return e.error === OTHER_ACCOUNT; }).length;
+    var pending = waiting.length - signedOut - other;
+    var refused = entries.length - waiting.length;
+    var lines = [];
+    if (signedOut) {
+      lines.push([element("strong", {}, "Saved on this phone"), ", waiting for you to sign in again. ",
+                  element("a", { href: signInLink(), "hx-boost": "false" },
+                          "Sign in to send " + count(signedOut, "saved entry", "saved entries"))]);
+    }
+    if (pending) {
+      lines.push([element("strong", {}, "Saved on this phone"), "; will send when you are back online. " +
+                  count(pending, "entry", "entries") + " waiting. ", element("a", { href: "/outbox" }, "See what is waiting")]);
+    }
+    if (other) {
+      lines.push([count(other, "entry was", "entries were") + " saved by another account on this phone. ",
+                  element("a", { href: "/outbox" }, "Review them")]);
+    }
+    if (refused) {
+      lines.push([count(refused, "saved entry", "saved entries") + " could not be sent. ",
+                  element("a", { href: "/outbox" }, "See why and fix")]);
+    }
+    renderOutboxPage(entries);
+    var next = element("div", {}, lines.map(function (line) { return element("p", {}, line); }));
+    if (next.innerHTML === box.innerHTML) return; // unchanged: not read out again
+    box.textContent = ""; // a live region (role=status): the change is read out
+    while (next.firstChild) box.appendChild(next.firstChild);
+  }
+
+  function renderBanner() {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var banner = main.querySelector("[data-offline-banner]");
+    var offline = !navigator.onLine;
+    if (main.querySelector("[data-offline-page]") || (!offline && !pageFromCache)) {
+      if (banner && !banner.hasAttribute("data-notice")) banner.remove();
+      return;
+    }
+    var made = main.getAttribute("data-generated-at");
+    var parts = [element("strong", {}, "Offline copy"), " from ", element("time", { datetime: made }, when(made)), "."];
+    if (!offline) {
+      parts.push(" You're back online: ", element("a", { href: location.pathname + location.search, "hx-boost": "false" },
+                                                   "load the latest"), ".");
+    }
+    showBanner(parts);
+  }
+
+  function showBanner(content) {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var banner = main.querySelector("[data-offline-banner]");
+    if (!banner) {
+      banner = element("p", { class: "offline-banner", "data-offline-banner": "" });
+      main.insertBefore(banner, main.firstChild);
+    }
+    if (typeof content === "string") banner.setAttribute("data-notice", "");
+    else banner.removeAttribute("data-notice");
+    banner.textContent = "";
+    (Array.isArray(content) ? content : [content]).forEach(function (part) {
+      banner.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+    });
+  }
+
+  // The offline page lists what this phone kept (the signed-in person's pages only).
+  async function renderKeptPages() {
+    var section = document.querySelector("[data-offline-pages]");
+    if (!section || !scope.caches) return;
+    var names = (await caches.keys()).filter(function (name) { return name.indexOf("caregiver-pages-") === 0; });
+    if (names.length !== 1) return;
+    var cache = await caches.open(names[0]);
+    var list = section.querySelector("[data-offline-pages-list]");
+    var requests = await cache.keys();
+    var items = [];
+    for (var i = 0; i < requests.length; i++) {
+      var response = await cache.match(requests[i]);
+      var html = new DOMParser().parseFromString(await response.text(), "text/html");
+      var made = html.getElementById("main") && html.getElementById("main").getAttribute("data-generated-at");
+      var url = new URL(requests[i].url);
+      items.push(element("li", {}, [
+        element("a", { class: "card-link", href: url.pathname + url.search, "hx-boost": "false" },
+                html.title.replace(/ · Caregiver$/, "") || url.pathname),
+        element("span", { class: "muted" }, "Saved " + when(made)),
+      ]));
+    }
+    list.textContent = "";
+    items.forEach(function (item) { list.appendChild(item); });
+    section.hidden = items.length === 0;
+  }
+
+  // /outbox: every entry kept on this phone, why it waits, and what can be done.
+  function renderOutboxPage(entries) {
+    var page = document.querySelector("[data-outbox-page]");
+    if (!page) return;
+    var labels = JSON.parse(page.getAttribute("data-labels") || "{}");
+    var values = JSON.parse(page.getAttribute("data-values") || "{}");
+    var items = JSON.parse(page.getAttribute("data-items") || "{}");
+    var list = page.querySelector("[data-outbox-list]");
+    page.querySelector("[data-outbox-empty]").hidden = entries.length > 0;
+    list.textContent = "";
+    entries.forEach(function (entry) {
+      var tick = entry.kind === "tick";
+      var state;
+      if (entry.status === "refused") state = "Not sent: " + entry.error;
+      else if (entry.error === SIGNED_OUT) state = "Waiting: sign in to send it.";
+      else if (entry.error === OTHER_ACCOUNT) state = "Waiting: made by another account on this phone; it is sent when that person signs in.";
+      else state = "Waiting to be sent." + (entry.error ? " " + entry.error : "");
+      var shown = entry.circle ? [["Circle", entry.circle]] : [];
+      entry.fields.forEach(function (pair) {
+        var name = pair[0], value = pair[1];
+        if (name === "client_id" || value === "") return;
+        if (tick && name === "ticked") {
+          var itemId = decodeURIComponent((entry.url || "").split("/").pop());
+          if (!entry.label) shown.push(["Item", items[itemId] || itemId]);
+          shown.push(["Tap", value === "1" ? "Tick" : "Untick"]);
+          return;
+        }
+        var label = labels[name] || name.replace(/_/g, " ");
+        var text = (values[name] && values[name][value]) || (value === "y" ? "Yes" : value);
+        shown.push([label, text]);
+      });
+      var actions = [];
+      if (entry.status === "refused" && entry.kind === "checkin") {
+        actions.push(element("a", { class: "button", "hx-boost": "false",
+                                    href: entry.url + "#outbox-edit=" + encodeURIComponent(entry.client_id) },
+                             "Edit and send again"));
+      } else if (entry.status === "refused") {
+        actions.push(element("button", { type: "button", class: "secondary", "data-outbox-retry": entry.client_id }, "Send again"));
+      }
+      actions.push(element("button", { type: "button", class: "secondary", "data-outbox-discard": entry.client_id }, "Discard"));
+      list.appendChild(element("li", { class: "outbox-entry" + (entry.status === "refused" ? " refused" : "") }, [
+        element("h2", {}, entry.label || (tick ? "Checklist tap" : entry.kind === "checkin" ? "Check-in" : "Entry")),
+        element("p", { class: "muted" }, "Made " + when(entry.created_at)),
+        element("p", { class: entry.status === "refused" ? "error" : "" }, state),
+        element("dl", { class: "outbox-values" }, shown.map(function (pair) {
+          return element("div", {}, [element("dt", {}, pair[0]), element("dd", {}, pair[1])]);
+        })),
+        element("div", { class: "actions" }, actions),
+      ]));
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var discard = event.target.closest("[data-outbox-discard]");
+    var retry = event.target.closest("[data-outbox-retry]");
+    if (discard) {
+      if (discard.getAttribute("data-armed") !== "yes") { // two presses: nothing goes by mistake
+        discard.setAttribute("data-armed", "yes");
+        discard.textContent = "Yes, discard it";
+        return;
+      }
+      Outbox.remove(discard.getAttribute("data-outbox-discard")).then(function () {
+        changed();
+        renderStatus();
+        var main = document.getElementById("main");
+        if (main) main.focus();
+      });
+    } else if (retry) {
+      var id = retry.getAttribute("data-outbox-retry");
+      Outbox.all().then(function (entries) {
+        var entry = entries.filter(function (e) { return e.client_id === id; })[0];
+        if (!entry) return;
+        entry.status = "waiting";
+        entry.error = null;
+        return Outbox.put(entry).then(function () { renderStatus(); return navigator.onLine ? askReplay() : requestSync(); });
+      });
+    }
+  });
+
+  // "Edit and send again": the check-in form filled with the kept entry.
+  async function prefillFromOutbox() {
+    var match = /^#outbox-edit=(.+)$/.exec(location.hash);
+    var form = document.querySelector('form[data-outbox="checkin"]');
+    if (!match || !form) return;
+    var id = decodeURIComponent(match[1]);
+    var entry = (await Outbox.all()).filter(function (e) { return e.client_id === id; })[0];
+    if (!entry) return;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=radio], input[type=checkbox]"),
+                                 function (input) { input.checked = false; });
+    entry.fields.forEach(function (pair) {
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (input.name !== pair[0]) return;
+        if (input.type === "radio" || input.type === "checkbox") {
+          if (input.value === pair[1]) input.checked = true;
+        } else {
+          input.value = pair[1];
+        }
+      });
+    });
+    var signs = form.querySelector("details");
+    if (signs && form.querySelector("details input:checked")) signs.open = true;
+    var note = element("div", { class: "alert error", tabindex: "-1", "data-outbox-notice": "" }, [
+      element("p", {}, [element("strong", {}, "Editing an entry saved on this phone."),
+                        " Change what's needed, then save."]),
+      entry.error ? element("p", {}, "Why it was not sent: " + entry.error) : "",
+    ].filter(Boolean));
+    form.parentNode.insertBefore(note, form);
+    note.focus();
+  }
+
+  function freshIds() {
+    // A page answered from the worker's cache carries the client_ids of the day it was
+    // kept: each page load gets new ones, so two entries never share one.
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-outbox] input[name=client_id]"),
+                                 function (input) {
+                                   var id = newId();
+                                   input.setAttribute("value", id);
+                                   input.value = id;
+                                 });
+  }
+
+  function localDate(date) {
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+  }
+
+  function freshToday() {
+    // A kept check-in form from an earlier day still says "today" was that day: move a
+    // date left at its default (value = max) to the phone's today.
+    var today = localDate(new Date());
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-outbox] input[type=date][max]"),
+                                 function (input) {
+                                   var max = input.getAttribute("max");
+                                   if (max < today && input.value === max && input.getAttribute("value") === max) {
+                                     input.setAttribute("max", today);
+                                     input.setAttribute("value", today);
+                                     input.value = today;
+                                   }
+                                 });
+  }
+
+  function refresh() {
+    freshIds();
+    freshToday();
+    renderStatus();
+    renderBanner();
+    renderKeptPages().catch(function () {});
+    prefillFromOutbox().catch(function () {});
+  }
+
+  addEventListener("online", function () { renderBanner(); askReplay(); });
+  addEventListener("offline", renderBanner);
+  addEventListener("pageshow", function (event) { if (event.persisted) refresh(); });
+  if (scope.BroadcastChannel) new BroadcastChannel(CHANNEL).onmessage = renderStatus;
+
+  function replayIfWaiting() {
+    if (!navigator.onLine) return;
+    Outbox.all().then(function (entries) {
+      if (entries.some(function (e) { return e.status === "waiting"; })) askReplay();
+    }).catch(function () {});
+  }
+
+  refresh();
+  replayIfWaiting(); // the next page load sends what waits
+})(self);

@@ -1,0 +1,182 @@
+/* Caregiver's service worker, rendered by caregiver/pwa.py and served at /sw.js so
+   that its scope is the whole app. Shaped like Chrome's offline-fallback sample: one
+   version, precache on install with {cache: 'reload'}, old caches deleted on
+   activate. docs/offline.md tells the whole story and its limits. */
+"use strict";
+
+// The release: a hash of every static file (pwa.py). Any change to one of them
+// changes this file, so the browser installs this worker anew.
+const VERSION = {{ version|tojson }};
+const SHELL = "caregiver-shell-" + VERSION;
+// Kept pages live in "caregiver-pages-<cache key>": one user's pages only.
+const PAGES = "caregiver-pages-";
+// The app shell, by exact versioned URL: a page of this release finds every file.
+const PRECACHE = {{ precache|tojson }};
+// The offline page, the outbox page and the emergency page, fetched WITHOUT
+// cookies: these copies hold no one's data (the emergency page says 911).
+const ANONYMOUS_PAGES = {{ anonymous_pages|tojson }};
+const [OFFLINE_URL, OUTBOX_URL, EMERGENCY_URL] = ANONYMOUS_PAGES;
+const MAX_PAGES = 40;
+// Every page answer says whose it is ("none" when signed out); see pwa.py.
+const KEY_HEADER = {{ cache_key_header|tojson }};
+// The pages of a circle kept for reading offline: network first, this copy when
+// there is no connection. Never share links, sign-in or account pages (not listed),
+// never a POST or an htmx request (see the fetch handler).
+const KEPT = [
+  /^\/c\/\d+\/$/,
+  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more)$/,
+  /^\/emergency$/,
+];
+
+// The outbox (IndexedDB storage and the replay), the same file the pages load.
+importScripts({{ outbox_script|tojson }});
+
+self.addEventListener("install", (event) => {
+  // skipWaiting: a fixed release reaches the phone now, not when every tab is closed.
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+async function precache() {
+  const cache = await caches.open(SHELL);
+  // {cache: 'reload'}: from the server, never a stale copy from the HTTP cache.
+  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+  await Promise.all(ANONYMOUS_PAGES.map(async (url) => {
+    const response = await fetch(new Request(url, { cache: "reload", credentials: "omit" }));
+    if (!response.ok) throw new Error(`precache ${url}: ${response.status}`);
+    await cache.put(url, response);
+  }));
+}
+
+let shellCheck = null;
+function ensureShell() {
+  // Sign-out deletes every cache; a worker that survives it fills its shell again.
+  shellCheck = shellCheck || caches.has(SHELL)
+    .then((has) => has || precache())
+    .catch(() => {}) // offline: the next page will ask again
+    .finally(() => { shellCheck = null; });
+  return shellCheck;
+}
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    // A new release: drop the old shell, and the kept pages too: they link the old
+    // release's files, and a page must never mix two releases.
+    for (const name of await caches.keys()) {
+      if (name.startsWith("caregiver-") && name !== SHELL) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return; // POSTs go to the network untouched, never cached
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(event, url));
+  } else if (request.headers.has("HX-Request")) {
+    // htmx partials and boosted pages: network only. Offline, outbox.js turns a
+    // boosted link into a real navigation, which comes back here.
+  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(caches.match(request, { cacheName: SHELL }).then((hit) => hit || fetch(request)));
+  }
+});
+
+// Client ids of the pages this worker answered from the cache: outbox.js asks, to
+// say "Offline copy from ..." even when the phone believes it is online.
+const fromCache = new Set();
+
+async function navigate(event, url) {
+  const kept = KEPT.some((pattern) => pattern.test(url.pathname));
+  try {
+    const response = await fetch(event.request);
+    event.waitUntil(remember(url, response.clone(), kept));
+    return response;
+  } catch (error) { // no connection (or no server)
+    if (url.pathname === "/") { // the installed app's start page: the circle opened last
+      const home = await lastKeptHome();
+      if (home) return Response.redirect(home, 302);
+    }
+    let copy = kept ? await keptCopy(url) : undefined;
+    if (!copy && url.pathname === EMERGENCY_URL) copy = await caches.match(EMERGENCY_URL, { cacheName: SHELL });
+    if (!copy && url.pathname === OUTBOX_URL) copy = await caches.match(OUTBOX_URL, { cacheName: SHELL });
+    if (copy) {
+      fromCache.add(event.resultingClientId);
+      return copy;
+    }
+    return (await caches.match(OFFLINE_URL, { cacheName: SHELL })) || Response.error();
+  }
+}
+
+async function remember(url, response, kept) {
+  const key = response.headers.get(KEY_HEADER);
+  if (!key) return; // not a page of ours (a redirect, a file)
+  // Someone else, or no one, is signed in now: their pages leave this phone.
+  await forgetPagesExcept(key);
+  if (kept && key !== "none" && response.status === 200 && response.type === "basic" && !response.redirected) {
+    const cache = await caches.open(PAGES + key);
+    await cache.put(url.href, response);
+    // A phone has little room: the oldest kept pages go first.
+    const keys = await cache.keys();
+    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
+  }
+}
+
+async function forgetPagesExcept(key) {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PAGES) && name !== PAGES + key) await caches.delete(name);
+  }
+}
+
+async function keptCopy(url) {
+  const names = (await caches.keys()).filter((name) => name.startsWith(PAGES));
+  // Exactly one user's pages, or nothing: never guess between two.
+  if (names.length !== 1) return undefined;
+  return (await caches.open(names[0])).match(url.href, { ignoreVary: true });
+}
+
+async function lastKeptHome() {
+  // Online, "/" redirects to the circle used last; offline, the circle home kept last
+  // (a cache lists its entries oldest first; keeping a page again moves it to the end).
+  const names = (await caches.keys()).filter((name) => name.startsWith(PAGES));
+  if (names.length !== 1) return undefined;
+  const homes = (await (await caches.open(names[0])).keys())
+    .map((request) => new URL(request.url).pathname)
+    .filter((path) => KEPT[0].test(path));
+  return homes[homes.length - 1];
+}
+
+async function keepPage(path) {
+  // A page reached by a boosted (htmx) link never passed through navigate():
+  // fetch it again, as a page, to keep a copy.
+  const url = new URL(path, self.location.origin);
+  if (url.origin !== self.location.origin || !KEPT.some((pattern) => pattern.test(url.pathname))) return;
+  try {
+    const response = await fetch(url.href, { credentials: "same-origin", cache: "no-store" });
+    await remember(url, response, true);
+  } catch (error) { /* offline: nothing to keep */ }
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
+  if (data.type === "page-source") {
+    const id = event.source && event.source.id;
+    reply({ fromCache: fromCache.delete(id), version: VERSION });
+    event.waitUntil(ensureShell());
+  } else if (data.type === "keep-page") {
+    event.waitUntil(keepPage(String(data.url || "")).then(() => reply({ ok: true })));
+  } else if (data.type === "replay") {
+    // The worker sends, so a page that navigates away mid-replay loses nothing.
+    event.waitUntil(self.CaregiverOutbox.replay().then(reply, () => reply({ failed: true })));
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  // Background Sync: fires when the connection returns, even with no page open.
+  if (event.tag !== "outbox") return;
+  event.waitUntil(self.CaregiverOutbox.replay().then((result) => {
+    if (result.networkError) throw new Error("still offline: the browser will try again");
+  }));
+});

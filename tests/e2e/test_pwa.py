@@ -1,0 +1,150 @@
+"""Installable, and the service worker's part of the offline mode, in real Chromium.
+
+The outbox and the two-people-one-phone cases are in test_offline.py.
+"""
+import re
+from datetime import datetime, timedelta, timezone
+
+from playwright.sync_api import expect
+
+from .test_offline import kept_urls, seed, sign_in, wait_for_worker, wait_until, wait_until_kept
+
+
+def test_chromium_finds_the_app_installable(page, context):
+    page.goto("/")
+    wait_for_worker(page)
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith("/manifest.webmanifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    parsed = manifest.get("manifest") or {}
+    if parsed:  # newer Chromium also returns the parsed manifest
+        assert parsed["id"].endswith("/") and parsed["display"].lower().endswith("standalone")
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito-like: the one error that is about the test.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == [], errors
+
+
+def test_the_worker_controls_every_page_from_the_root_scope(page):
+    page.goto("/emergency")
+    wait_for_worker(page)
+    info = page.evaluate("""async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        return {scope: registration.scope, script: registration.active.scriptURL,
+                caches: await caches.keys()};
+    }""")
+    assert info["scope"] == page.url.split("/emergency")[0] + "/"
+    assert info["script"].endswith("/sw.js")
+    # The shell is precached by exact versioned URL: what this page links is there.
+    assert len(info["caches"]) == 1 and info["caches"][0].startswith("caregiver-shell-")
+    linked = page.evaluate("""() => [...document.querySelectorAll('link[rel=stylesheet], script[src]')]
+                                      .map(e => e.href || e.src)""")
+    assert linked and all("?v=" in url for url in linked)
+    missing = page.evaluate("""async (urls) => {
+        const out = [];
+        for (const url of urls) if (!(await caches.match(url))) out.push(url);
+        return out;
+    }""", linked)
+    assert missing == []
+
+
+def test_offline_without_a_kept_copy_shows_the_offline_page(page, context, browser_checks,
+                                                           assert_no_axe_violations):
+    browser_checks.allow_console_error(r"net::ERR_")
+    page.goto("/")
+    wait_for_worker(page)
+    context.set_offline(True)
+    response = page.goto("/c/42/history")
+    assert response.from_service_worker
+    expect(page.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
+    expect(page.locator("[data-offline-banner]")).to_have_count(0)  # no "offline copy" here
+    assert_no_axe_violations(page, "the offline page")
+    # The emergency page works for anyone: the copy fetched without cookies says 911.
+    page.get_by_role("link", name="Overdose? What to do now").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("Overdose"))).to_be_visible()
+    assert page.locator('a[href="tel:911"]').count() >= 1
+    # The outbox page too, empty.
+    response = page.goto("/outbox")
+    assert response.from_service_worker
+    expect(page.get_by_text("Nothing is waiting to be sent.")).to_be_visible()
+    assert_no_axe_violations(page, "the empty outbox page, offline")
+
+
+def test_a_tab_link_offline_opens_the_kept_copy_and_the_offline_page_lists_it(page, context, live_server,
+                                                                             browser_checks):
+    browser_checks.allow_console_error(r"net::ERR_")
+    circle = seed(live_server.app, "ann", "Ann", "Sam")
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    # Boosted (htmx) links never reach the worker as pages: the page asks it to keep one.
+    page.get_by_role("link", name="History", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="History")).to_be_visible()
+    wait_until_kept(page, f"/c/{circle}/history")
+    page.get_by_role("link", name="Home", exact=True).click()
+    wait_until_kept(page, f"/c/{circle}/")
+
+    context.set_offline(True)
+    expect(page.locator("[data-offline-banner]")).to_contain_text("Offline copy from")  # the `offline` event
+    page.get_by_role("link", name="History", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="History")).to_be_visible()
+    expect(page.locator("[data-offline-banner]")).to_contain_text("Offline copy from")
+    page.get_by_role("link", name="More", exact=True).click()  # never opened: the offline page
+    expect(page.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
+    kept = page.locator("[data-offline-pages-list] a")
+    expect(kept).to_have_count(2)
+    expect(kept.filter(has_text="History")).to_have_attribute("href", f"/c/{circle}/history")
+
+    # The installed app starts at "/": offline, that is the circle home kept last.
+    page.goto("/")
+    expect(page).to_have_url(re.compile(f"/c/{circle}/$"))
+    expect(page.get_by_role("heading", level=1, name="Sam")).to_be_visible()
+
+    # Back online, the kept page says how to get the latest.
+    page.goto(f"/c/{circle}/history")
+    context.set_offline(False)
+    expect(page.locator("[data-offline-banner]")).to_contain_text("You're back online")
+
+
+def test_a_new_release_replaces_the_old_caches(page, live_server):
+    circle = seed(live_server.app, "ann", "Ann", "Sam")
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    page.goto(f"/c/{circle}/history")
+    wait_until_kept(page, f"/c/{circle}/history")
+    old = page.evaluate("caches.keys()")
+    assert any(n.startswith("caregiver-pages-") for n in old)
+
+    live_server.app.config["STATIC_VERSION"] = "nextrelease1"  # as if a static file changed
+    page.evaluate("""async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration.update();
+    }""")
+    wait_until(page, """async () => {
+        const names = await caches.keys();
+        return names.length === 1 && names[0] === 'caregiver-shell-nextrelease1';
+    }""", message="the new release never replaced the old caches")
+    # Kept pages linked the old release's files: they went with it.
+    assert kept_urls(page) == {}
+    page.reload()
+    expect(page.locator('link[rel="stylesheet"]')).to_have_attribute("href", re.compile(r"\?v=nextrelease1$"))
+
+
+def test_a_check_in_form_kept_from_an_earlier_day_defaults_to_the_phones_today(page, context, live_server,
+                                                                               browser_checks):
+    browser_checks.allow_console_error(r"net::ERR_")
+    circle = seed(live_server.app, "ann", "Ann", "Sam")
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    page.goto(f"/c/{circle}/checkins/new")
+    wait_until_kept(page, f"/c/{circle}/checkins/new")
+    kept_day = page.get_by_label("Day", exact=True).input_value()
+
+    context.set_offline(True)
+    page.clock.install(time=datetime.now(timezone.utc) + timedelta(days=2))  # two days without signal
+    page.reload()
+    phone_today = page.evaluate("""() => { const d = new Date();
+        return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),
+                String(d.getDate()).padStart(2, '0')].join('-'); }""")
+    assert phone_today > kept_day
+    expect(page.get_by_label("Day", exact=True)).to_have_value(phone_today)
+    expect(page.locator("[data-offline-banner]")).to_contain_text("Offline copy from")
