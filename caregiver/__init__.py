@@ -62,6 +62,8 @@ def create_app(test_config=None):
     from . import checklists, levels
     app.register_blueprint(checklists.bp)
     app.register_blueprint(levels.bp)
+    from . import summary
+    app.register_blueprint(summary.bp)  # care-team summary, share links, export, import
     app.jinja_env.globals.update(views.template_globals())
     app.jinja_env.filters["tel"] = views.tel
     app.before_request(auth.load_user)

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FieldList, FormField, HiddenField, PasswordField,
                      RadioField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
@@ -314,3 +315,38 @@ class ChecklistTickForm(FlaskForm):
     def validate_client_id(self, field):
         if field.data and not re.fullmatch(r"[A-Za-z0-9\-]{8,64}", field.data):
             raise ValidationError("Client id: this form is damaged. Please reload the page.")
+
+
+# ---------------------------------------------------------------------------
+# Summary for the care team, share links, export and import (caregiver/summary.py)
+# ---------------------------------------------------------------------------
+
+SUMMARY_WINDOWS = [("7", "Last 7 days"), ("14", "Last 14 days"), ("30", "Last 30 days")]
+SHARE_MAX_DAYS = 90
+
+
+class ShareLinkForm(FlaskForm):
+    """A read-only link to the summary for someone on the care team."""
+    label = StringField("Who is it for? (e.g. Dr. Lee, clinic)", filters=[strip], validators=[
+        DataRequired("Who is it for: enter a name, e.g. Dr. Lee, clinic."),
+        Length(max=80, message="Who is it for: at most 80 characters."),
+    ])
+    expires_days = StringField(f"Works for how many days? (1 to {SHARE_MAX_DAYS})", default="14",
+                               filters=[strip])
+    days = SelectField("Days in the summary", choices=SUMMARY_WINDOWS, default="14", validate_choice=False)
+    include_notes = BooleanField("Include caregivers' notes")
+
+    def validate_expires_days(self, field):
+        if not re.fullmatch(r"[0-9]{1,3}", field.data or "") or not 1 <= int(field.data) <= SHARE_MAX_DAYS:
+            raise ValidationError(f"Works for how many days: a whole number from 1 to {SHARE_MAX_DAYS}.")
+
+    def validate_days(self, field):
+        if field.data not in dict(SUMMARY_WINDOWS):
+            raise ValidationError("Days in the summary: choose 7, 14 or 30.")
+
+
+class ImportForm(FlaskForm):
+    """A .json file made by Export (the rules program's input); only its check-ins are read."""
+    file = FileField("File to import (.json)", validators=[
+        FileRequired("File: choose the .json file to import."),
+    ])

@@ -86,6 +86,24 @@ class Actions:
         return self.post(f"/c/{circle_id}/checklists/{item_id}", data,
                          token_from=f"/c/{circle_id}/checklists", **kwargs)
 
+    def share_link(self, circle_id, label="Dr. Lee, clinic", **fields):
+        """Make a share link as the signed-in caregiver; returns its path (/share/<token>),
+        read from the page that shows it once."""
+        data = {"label": label, "expires_days": "14", "days": "14"}
+        data.update(fields)
+        response = self.post(f"/c/{circle_id}/share", data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        html = self.client.get(f"/c/{circle_id}/share").get_data(as_text=True)
+        return re.search(r'readonly value="http://localhost(/share/[^"]+)"', html).group(1)
+
+    def import_file(self, circle_id, body, filename="export.json"):
+        """Upload `body` (bytes or str) on the import page."""
+        import io
+        if isinstance(body, str):
+            body = body.encode()
+        return self.post(f"/c/{circle_id}/import", {"file": (io.BytesIO(body), filename)},
+                         content_type="multipart/form-data")
+
 
 @pytest.fixture
 def auth(client):
