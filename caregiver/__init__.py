@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config, db
 from .sessions import DbSessionInterface
@@ -18,6 +19,14 @@ CSP = (
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in URLs: SQLite integers stop at 2**63-1, so a bigger id is a 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config=None):
@@ -46,6 +55,7 @@ def create_app(test_config=None):
         n = app.config["TRUST_PROXY"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
+    app.url_map.converters["int"] = IdConverter
     db.init_app(app)
     db.upgrade(app.config["DATABASE"])  # on start, as `flask db upgrade` does
     app.session_interface = DbSessionInterface()

@@ -76,3 +76,9 @@ def test_members_reach_their_own_circle_pages(app, client, two_circles):
         if "GET" in rule.methods and all(a == "circle_id" for a in rule.arguments):
             response = client.get(url_for_rule(rule, circle_a))
             assert response.status_code in (200, 302), f"{rule.rule} answered {response.status_code}"
+
+
+def test_an_impossibly_large_circle_id_is_a_404_not_a_crash(auth, client, two_circles):
+    assert client.get(f"/c/{2**70}/").status_code == 404
+    assert client.get(f"/c/{2**70}/history").status_code == 404
+    assert client.get(f"/c/{two_circles[0]}/checkins/{2**70}/edit").status_code == 404
