@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
 from .db import get_db, now_utc, write
+from .onetime import seal, unseal
 from .forms import CircleForm, ConfirmForm
 from .prompts import render_home
 from .views import circle_member_required, login_required, one, owner_required, render
@@ -129,7 +130,12 @@ def members(circle_id):
         " WHERE i.circle_id = ? AND i.used_at IS NULL AND i.expires_at > ? ORDER BY i.created_at DESC",
         [circle_id, now_utc()]))
     return render("circles/members.html", members=rows, invites=invites, form=ConfirmForm(),
-                  new_link=session.pop("new_invite_link", None))
+                  new_link=_revealed_invite())
+
+
+def _revealed_invite():
+    token = unseal(session.pop("new_invite", None)) if "new_invite" in session else None
+    return url_for("circles.accept_invite", token=token, _external=True) if token else None
 
 
 @bp.route("/c/<int:circle_id>/invites", methods=["POST"])
@@ -138,7 +144,7 @@ def invite(circle_id):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    token = secrets.token_urlsafe(24)
+    token = secrets.token_urlsafe(32)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     db = get_db()
     with write(db):
@@ -146,8 +152,8 @@ def invite(circle_id):
             "circle_id": circle_id, "token_hash": token_hash(token), "created_by": g.user["id"],
             "created_at": now.isoformat(),
             "expires_at": (now + timedelta(days=current_app.config["INVITE_DAYS"])).isoformat()})
-    # Shown once on the next page (kept server-side in the session, never in a URL).
-    session["new_invite_link"] = url_for("circles.accept_invite", token=token, _external=True)
+    # Shown once on the next page: sealed in the session, never in a URL or in clear.
+    session["new_invite"] = seal(token)
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 

@@ -3,11 +3,10 @@
 - /c/<id>/summary?days=7|14|30&notes=1: the summary a caregiver prints or shows;
 - /c/<id>/share: make, list and revoke share links; /share/<token> opens one, read-only,
   without an account. Only the SHA-256 of a token is stored; the link is shown once
-  (sealed in the session with a key the database does not hold, see _seal);
+  (sealed in the session with a key the database does not hold, see onetime.py);
 - /c/<id>/export.csv and /c/<id>/export.json (the rules program's input, see
   docs/export.md); /c/<id>/import reads the check-ins of such a JSON file.
 """
-import base64
 import csv
 import hashlib
 import hmac
@@ -19,13 +18,14 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template,
+from flask import (Blueprint, abort, g, make_response, redirect, render_template,
                    request, session, url_for)
 
 from . import charts, content, signals, views
 from .auth import _lock_remaining, _record_failure
 from .checkins import _audit, _db_values, checkins_between, row_to_checkin
 from .circles import token_hash
+from .onetime import seal, unseal
 from .db import get_db, now_utc, write
 from .forms import RESPONSE_ACTIONS, ConfirmForm, ImportForm, ShareLinkForm
 from .prompts import circle_signals, ticked_items
@@ -234,36 +234,6 @@ def summary(circle_id):
 # ---------------------------------------------------------------------------
 # Share links
 # ---------------------------------------------------------------------------
-def _reveal_key():
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, b"share-link-reveal", hashlib.sha256).digest()
-
-
-def _seal(token):
-    """The token for the one-time display, unreadable without the app's secret key.
-
-    The session lives in the database; the token must never be stored there in
-    clear. token_urlsafe(32) is 32 random bytes: they are XORed with a pad made by
-    HMAC-SHA256 (keyed from SECRET_KEY, which is not in the database) of a fresh nonce."""
-    raw = base64.urlsafe_b64decode(token + "=")
-    nonce = secrets.token_bytes(16)
-    pad = hmac.new(_reveal_key(), nonce, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(raw, pad))).decode()
-
-
-def _unseal(sealed):
-    try:
-        blob = base64.urlsafe_b64decode(sealed.encode())
-    except (ValueError, AttributeError):
-        return None
-    if len(blob) != 48:
-        return None
-    nonce, cipher = blob[:16], blob[16:]
-    pad = hmac.new(_reveal_key(), nonce, hashlib.sha256).digest()
-    raw = bytes(a ^ b for a, b in zip(cipher, pad))
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _local(timestamp, circle):
     return datetime.fromisoformat(timestamp).astimezone(ZoneInfo(circle["timezone"]))
 
@@ -293,12 +263,12 @@ def share_links(circle_id):
                 "include_notes": int(bool(form.include_notes.data)), "days": int(form.days.data),
                 "open_count": 0, "last_opened_at": None}).last_pk
         # Shown once on the next page: kept server-side in the session (sealed), never in a URL.
-        session["new_share_link"] = {"id": link_id, "sealed": _seal(token)}
+        session["new_share_link"] = {"id": link_id, "sealed": seal(token)}
         return redirect(url_for("summary.share_links", circle_id=circle_id))
     new_link = None
     pending = session.pop("new_share_link", None) if request.method == "GET" else None
     if isinstance(pending, dict):
-        token = _unseal(pending.get("sealed"))
+        token = unseal(pending.get("sealed"))
         row = one("SELECT label FROM share_links WHERE id = ? AND circle_id = ?",
                   [pending.get("id"), circle_id])
         if token and row:

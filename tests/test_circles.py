@@ -170,3 +170,17 @@ def test_emergency_page_is_reachable_signed_out_and_from_every_page(auth, client
                  f"/c/{circle}/members", "/sign-out"]:
         page = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert 'class="emergency-link" href="/emergency"' in page, path
+
+
+def test_a_new_invite_token_is_never_stored_in_clear(app, auth, client):
+    auth.sign_up()
+    circle = auth.create_circle()
+    path = make_invite(auth, client, circle)
+    token = path.rsplit("/", 1)[1].encode()
+    db_path = app.config["DATABASE"]
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            with open(db_path + suffix, "rb") as f:
+                assert token not in f.read(), f"token in clear in {db_path + suffix}"
+        except FileNotFoundError:
+            pass
