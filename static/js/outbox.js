@@ -691,20 +691,37 @@
                                  });
   }
 
-  function localDate(date) {
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate());
+  function todayIn(zone) {
+    // The observed day is a date in the circle's time zone, not the phone's: a phone
+    // set to UTC (or abroad) would otherwise date an evening check-in tomorrow.
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date()).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  function shiftDays(iso, days) {
+    var d = new Date(iso + "T12:00:00Z");
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10);
   }
 
   function freshToday() {
     // A kept check-in form from an earlier day still says "today" was that day: move a
-    // date left at its default (value = max) to the phone's today.
-    var today = localDate(new Date());
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-outbox] input[type=date][max]"),
+    // date left at its default (value = max) to the circle's today, and its range with it.
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-outbox] input[type=date][max][data-timezone]"),
                                  function (input) {
+                                   var today;
+                                   try { today = todayIn(input.getAttribute("data-timezone")); } catch (e) { return; }
                                    var max = input.getAttribute("max");
-                                   if (max < today && input.value === max && input.getAttribute("value") === max) {
-                                     input.setAttribute("max", today);
+                                   if (!(max < today)) return;
+                                   var min = input.getAttribute("min");
+                                   if (min) {
+                                     var span = (Date.parse(max) - Date.parse(min)) / 864e5;
+                                     input.setAttribute("min", shiftDays(today, -span));
+                                   }
+                                   input.setAttribute("max", today);
+                                   if (input.value === max && input.getAttribute("value") === max) {
                                      input.setAttribute("value", today);
                                      input.value = today;
                                    }

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-TZ = "America/New_York"
+TZ = "Pacific/Pago_Pago"  # UTC-11, while the phone is at UTC+14 (conftest)
 PASSWORD = "a long enough passphrase"
 
 

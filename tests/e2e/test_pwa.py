@@ -4,10 +4,11 @@ The outbox and the two-people-one-phone cases are in test_offline.py.
 """
 import re
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from .test_offline import kept_urls, seed, sign_in, wait_for_worker, wait_until, wait_until_kept
+from .test_offline import TZ, kept_urls, seed, sign_in, wait_for_worker, wait_until, wait_until_kept
 
 
 def test_chromium_finds_the_app_installable(page, context):
@@ -129,22 +130,27 @@ def test_a_new_release_replaces_the_old_caches(page, live_server):
     expect(page.locator('link[rel="stylesheet"]')).to_have_attribute("href", re.compile(r"\?v=nextrelease1$"))
 
 
-def test_a_check_in_form_kept_from_an_earlier_day_defaults_to_the_phones_today(page, context, live_server,
-                                                                               browser_checks):
+def test_a_check_in_form_kept_from_an_earlier_day_defaults_to_the_circles_today(page, context, live_server,
+                                                                                browser_checks):
+    # The phone's clock is in Kiritimati (UTC+14, see conftest) and the circle in
+    # Pago Pago (UTC-11): their calendar dates always differ, so a form that took the
+    # phone's date would be dated after the circle's today and refused.
     browser_checks.allow_console_error(r"net::ERR_")
     circle = seed(live_server.app, "ann", "Ann", "Sam")
     sign_in(page, "ann")
     wait_for_worker(page)
     page.goto(f"/c/{circle}/checkins/new")
     wait_until_kept(page, f"/c/{circle}/checkins/new")
-    kept_day = page.get_by_label("Day", exact=True).input_value()
+    day = page.get_by_label("Day", exact=True)
+    kept_day = day.input_value()
 
     context.set_offline(True)
-    page.clock.install(time=datetime.now(timezone.utc) + timedelta(days=2))  # two days without signal
+    later = datetime.now(timezone.utc) + timedelta(days=2)  # two days without signal
+    page.clock.install(time=later)
     page.reload()
-    phone_today = page.evaluate("""() => { const d = new Date();
-        return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'),
-                String(d.getDate()).padStart(2, '0')].join('-'); }""")
-    assert phone_today > kept_day
-    expect(page.get_by_label("Day", exact=True)).to_have_value(phone_today)
+    circle_today = later.astimezone(ZoneInfo(TZ)).date()
+    assert circle_today.isoformat() > kept_day
+    expect(day).to_have_value(circle_today.isoformat())
+    expect(day).to_have_attribute("max", circle_today.isoformat())
+    expect(day).to_have_attribute("min", (circle_today - timedelta(days=14)).isoformat())
     expect(page.locator("[data-offline-banner]")).to_contain_text("Offline copy from")
