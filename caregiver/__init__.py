@@ -74,6 +74,9 @@ def create_app(test_config=None):
     app.register_blueprint(levels.bp)
     from . import summary
     app.register_blueprint(summary.bp)  # care-team summary, share links, export, import
+    from . import account, cli
+    app.register_blueprint(account.bp)  # account page, recovery, reset links, deletions
+    app.cli.add_command(cli.user_cli)  # flask user reset-password USERNAME
     app.jinja_env.globals.update(views.template_globals())
     app.jinja_env.filters["tel"] = views.tel
     app.before_request(auth.load_user)

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
+from . import audit
 from .db import get_db, now_utc, write
-from .onetime import seal, unseal
+from .sealing import seal, unseal
 from .forms import CircleForm, ConfirmForm
 from .prompts import render_home
 from .views import circle_member_required, login_required, one, owner_required, render
@@ -134,7 +135,7 @@ def members(circle_id):
 
 
 def _revealed_invite():
-    token = unseal(session.pop("new_invite", None)) if "new_invite" in session else None
+    token = unseal(session.pop("new_invite", None), "invite") if "new_invite" in session else None
     return url_for("circles.accept_invite", token=token, _external=True) if token else None
 
 
@@ -148,12 +149,13 @@ def invite(circle_id):
     now = datetime.now(timezone.utc).replace(microsecond=0)
     db = get_db()
     with write(db):
-        db.table("invites").insert({
+        invite_id = db.table("invites").insert({
             "circle_id": circle_id, "token_hash": token_hash(token), "created_by": g.user["id"],
             "created_at": now.isoformat(),
-            "expires_at": (now + timedelta(days=current_app.config["INVITE_DAYS"])).isoformat()})
+            "expires_at": (now + timedelta(days=current_app.config["INVITE_DAYS"])).isoformat()}).last_pk
+        audit.log(db, "invite.created", g.user["id"], circle_id, invite=invite_id)
     # Shown once on the next page: sealed in the session, never in a URL or in clear.
-    session["new_invite"] = seal(token)
+    session["new_invite"] = seal(token, "invite")
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 
@@ -165,7 +167,8 @@ def cancel_invite(circle_id, invite_id):
         abort(400)
     db = get_db()
     with write(db):
-        db.execute("DELETE FROM invites WHERE id = ? AND circle_id = ?", [invite_id, circle_id])
+        if db.execute("DELETE FROM invites WHERE id = ? AND circle_id = ?", [invite_id, circle_id]).rowcount:
+            audit.log(db, "invite.cancelled", g.user["id"], circle_id, invite=invite_id)
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 
@@ -180,7 +183,8 @@ def remove_member(circle_id, user_id):
         abort(400)  # an owner does not remove themselves; the circle needs an owner
     db = get_db()
     with write(db):
-        db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, user_id])
+        if db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, user_id]).rowcount:
+            audit.log(db, "member.removed", g.user["id"], circle_id, member=user_id)
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 
@@ -217,5 +221,6 @@ def accept_invite(token):
                        [now_utc(), g.user["id"], invite_row["id"]])
             db.execute("INSERT OR IGNORE INTO memberships (circle_id, user_id, role, joined_at)"
                        " VALUES (?, ?, 'member', ?)", [invite_row["circle_id"], g.user["id"], now_utc()])
+            audit.log(db, "invite.used", g.user["id"], invite_row["circle_id"], invite=invite_row["id"])
         return redirect(url_for("circles.home", circle_id=invite_row["circle_id"]))
     return render("circles/invite.html", invite=invite_row, form=form)

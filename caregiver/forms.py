@@ -350,3 +350,105 @@ class ImportForm(FlaskForm):
     file = FileField("File to import (.json)", validators=[
         FileRequired("File: choose the .json file to import."),
     ])
+
+
+# ---------------------------------------------------------------------------
+# Account security (caregiver/auth.py, caregiver/account.py, caregiver/cli.py)
+# ---------------------------------------------------------------------------
+
+def _load_common_passwords():
+    """caregiver/common-passwords.txt, read once at import: a few hundred common
+    passwords of 10+ characters (shorter ones fail the length rule anyway)."""
+    from pathlib import Path
+    path = Path(__file__).with_name("common-passwords.txt")
+    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+# SignUpForm.validate_password reads this name when it runs: sign-up, password
+# change, both resets and the operator command all refuse the same passwords.
+COMMON_PASSWORDS = COMMON_PASSWORDS | _load_common_passwords()
+
+
+def new_password_field(label="New password (at least 10 characters)"):
+    """A new password with exactly the sign-up rules (10 to 128 characters, not common).
+    The form that uses it sets `validate_<name> = SignUpForm.validate_password`."""
+    return PasswordField(label, validators=SignUpForm.password.kwargs["validators"])
+
+
+def _current_password(label="Current password", field="Current password"):
+    return PasswordField(label, validators=[DataRequired(f"{field}: enter it."),
+                                            Length(max=128, message=f"{field}: at most 128 characters.")])
+
+
+class NewPasswordCheck(PlainForm):
+    """The sign-up password rules outside a web form (the operator command)."""
+    password = new_password_field("New password")
+    validate_password = SignUpForm.validate_password
+
+
+def password_problems(password):
+    """The reasons a new password is refused (an empty list when it is fine)."""
+    form = NewPasswordCheck(data={"password": password})
+    form.validate()
+    return list(form.password.errors)
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = SignUpForm.display_name
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = _current_password()
+    new_password = new_password_field()
+    validate_new_password = SignUpForm.validate_password
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Forgot password: the user name, one recovery code and a new password."""
+    username = StringField("Email or user name", filters=[strip], validators=[
+        DataRequired("Email or user name: enter it."), Length(max=120, message="Email or user name: too long.")])
+    recovery_code = StringField("One of your recovery codes", filters=[strip], validators=[
+        DataRequired("Recovery code: enter one of your codes."),
+        Length(max=40, message="Recovery code: it has 16 letters and digits.")])
+    new_password = new_password_field()
+    validate_new_password = SignUpForm.validate_password
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, from a reset link."""
+    new_password = new_password_field()
+    validate_new_password = SignUpForm.validate_password
+
+
+class TwoStepCodeForm(FlaskForm):
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    code = StringField("6-digit code from your authenticator app, or a recovery code", filters=[strip],
+                       validators=[DataRequired("Code: enter the 6 digits your app shows, or a recovery code."),
+                                   Length(max=40, message="Code: at most 40 characters.")])
+
+
+class PasswordConfirmForm(FlaskForm):
+    """An action that asks for the password again (new recovery codes, delete the account)."""
+    password = _current_password("Your password", "Your password")
+
+
+class TwoStepSetupForm(FlaskForm):
+    password = _current_password("Your password", "Your password")
+    code = StringField("6-digit code from your authenticator app", filters=[strip], validators=[
+        DataRequired("Code: enter the 6 digits your app shows."),
+        Regexp(r"^[0-9]{3} ?[0-9]{3}$", message="Code: enter the 6 digits your app shows."),
+    ])
+
+
+class TwoStepOffForm(FlaskForm):
+    off_password = _current_password("Your password", "Your password")
+    off_code = StringField("6-digit code from your app, or a recovery code", filters=[strip], validators=[
+        DataRequired("Code: enter the 6 digits your app shows, or a recovery code."),
+        Length(max=40, message="Code: at most 40 characters.")])
+
+
+class DeleteCircleForm(FlaskForm):
+    nickname = StringField("Type the name of the person in care, exactly as shown", filters=[strip],
+                           validators=[DataRequired("Name: type it to confirm."),
+                                       Length(max=40, message="Name: at most 40 characters.")])

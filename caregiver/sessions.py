@@ -105,9 +105,13 @@ def _stale(last_seen_at):
 
 
 def end_user_sessions(db, user_id, keep_sid=None):
-    """Sign a user out everywhere (optionally keeping the current session)."""
+    """Sign a user out everywhere (optionally keeping the current session).
+
+    Call inside a write transaction. A request still in flight on another device
+    cannot bring its session back: saving it only UPDATEs a row that is gone."""
     if keep_sid:
         db.execute("DELETE FROM sessions WHERE user_id = ? AND id_hash != ?",
                    [user_id, hash_id(keep_sid)])
     else:
         db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
+

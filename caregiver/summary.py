@@ -3,7 +3,7 @@
 - /c/<id>/summary?days=7|14|30&notes=1: the summary a caregiver prints or shows;
 - /c/<id>/share: make, list and revoke share links; /share/<token> opens one, read-only,
   without an account. Only the SHA-256 of a token is stored; the link is shown once
-  (sealed in the session with a key the database does not hold, see onetime.py);
+  (sealed in the session with a key the database does not hold, see sealing.py);
 - /c/<id>/export.csv and /c/<id>/export.json (the rules program's input, see
   docs/export.md); /c/<id>/import reads the check-ins of such a JSON file.
 """
@@ -25,7 +25,7 @@ from . import charts, content, signals, views
 from .auth import _lock_remaining, _record_failure
 from .checkins import _audit, _db_values, checkins_between, row_to_checkin
 from .circles import token_hash
-from .onetime import seal, unseal
+from .sealing import seal, unseal
 from .db import get_db, now_utc, write
 from .forms import RESPONSE_ACTIONS, ConfirmForm, ImportForm, ShareLinkForm
 from .prompts import circle_signals, ticked_items
@@ -263,12 +263,12 @@ def share_links(circle_id):
                 "include_notes": int(bool(form.include_notes.data)), "days": int(form.days.data),
                 "open_count": 0, "last_opened_at": None}).last_pk
         # Shown once on the next page: kept server-side in the session (sealed), never in a URL.
-        session["new_share_link"] = {"id": link_id, "sealed": seal(token)}
+        session["new_share_link"] = {"id": link_id, "sealed": seal(token, "share-link")}
         return redirect(url_for("summary.share_links", circle_id=circle_id))
     new_link = None
     pending = session.pop("new_share_link", None) if request.method == "GET" else None
     if isinstance(pending, dict):
-        token = unseal(pending.get("sealed"))
+        token = unseal(pending.get("sealed"), "share-link")
         row = one("SELECT label FROM share_links WHERE id = ? AND circle_id = ?",
                   [pending.get("id"), circle_id])
         if token and row:

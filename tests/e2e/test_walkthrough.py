@@ -17,7 +17,7 @@ def choose(page, group, option):
     page.get_by_role("group", name=re.compile(group)).get_by_label(option, exact=True).check()
 
 
-def sign_up(page, username, name, password="a long enough passphrase", go=True):
+def sign_up(page, username, name, password="a long enough passphrase", go=True, axe=None):
     if go:
         page.goto("/sign-up")
     page.get_by_label("Email or user name").fill(username)
@@ -25,6 +25,12 @@ def sign_up(page, username, name, password="a long enough passphrase", go=True):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+    # Recovery codes are shown once, right after sign-up, before going on.
+    expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
+    if axe:
+        axe(page, "recovery codes after sign-up")
+    page.get_by_role("link", name="I have saved them — continue").click()
 
 
 def create_circle(page, nickname="Sam"):
@@ -41,7 +47,7 @@ def test_sign_up_circle_invite_checkin_history_emergency(page, new_context, asse
                                                          live_server):
     page.goto("/")
     assert_no_axe_violations(page, "welcome page")
-    sign_up(page, "ann@example.org", "Ann")
+    sign_up(page, "ann@example.org", "Ann", axe=assert_no_axe_violations)
     expect(page.get_by_role("heading", name="Your circles")).to_be_visible()
     assert_no_axe_violations(page, "circle list")
 
