@@ -35,7 +35,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
 
 bench: $(VENV)/.dev-deps
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
