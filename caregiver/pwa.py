@@ -26,9 +26,11 @@ from . import content
 bp = Blueprint("pwa", __name__)
 
 CACHE_KEY_HEADER = "Caregiver-Cache-Key"
-# Static files the service worker precaches (the app shell). Other files in
-# static/ (e.g. VENDORED.md) are left out.
-SHELL_SUFFIXES = (".css", ".js", ".png", ".svg", ".webmanifest")
+# Static files the service worker precaches (the app shell): what pages link.
+# Other files in static/ (VENDORED.md, the manifest's PNG icons, which the browser
+# fetches itself when the app is installed) are left out.
+SHELL_SUFFIXES = (".css", ".js", ".svg")
+SHELL_EXTRA = ("icons/apple-touch-icon-180.png",)  # linked from every page (base.html)
 
 
 def _files(folder):
@@ -77,8 +79,8 @@ def static_url(filename):
 
 def shell_files():
     folder = Path(current_app.static_folder)
-    return [p.relative_to(folder).as_posix() for p in _files(folder)
-            if p.name.endswith(SHELL_SUFFIXES)]
+    return [name for name in (p.relative_to(folder).as_posix() for p in _files(folder))
+            if name.endswith(SHELL_SUFFIXES) or name in SHELL_EXTRA]
 
 
 def cache_key(user):

@@ -1,6 +1,6 @@
 /* Caregiver's service worker, rendered by caregiver/pwa.py and served at /sw.js so
    that its scope is the whole app. Shaped like Chrome's offline-fallback sample: one
-   version, precache on install with {cache: 'reload'}, old caches deleted on
+   version, precache on install (from the server for unversioned files), old caches deleted on
    activate. docs/offline.md tells the whole story and its limits. */
 "use strict";
 
@@ -38,8 +38,10 @@ self.addEventListener("install", (event) => {
 
 async function precache() {
   const cache = await caches.open(SHELL);
-  // {cache: 'reload'}: from the server, never a stale copy from the HTTP cache.
-  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+  // A file named with its release (?v=) can never be stale: the copy the page just
+  // loaded is taken from the HTTP cache, so a phone does not download it twice.
+  // Anything else, {cache: 'reload'}: from the server, never a stale copy.
+  await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: url.includes("?v=") ? "default" : "reload" })));
   await Promise.all(ANONYMOUS_PAGES.map(async (url) => {
     const response = await fetch(new Request(url, { cache: "reload", credentials: "omit" }));
     if (!response.ok) throw new Error(`precache ${url}: ${response.status}`);

@@ -1,0 +1,62 @@
+"""gzip for answers that hold no secret: static files, the service worker and the
+manifest, and pages fetched without a session (the service worker's anonymous copies
+of the offline, outbox and emergency pages; a first visit to the sign-in page).
+
+Pages of a signed-in caregiver are never compressed: they carry a CSRF token and
+health data next to text a visitor can influence, which is what the BREACH attack
+reads through compression over HTTPS. They are small (a few KB) anyway.
+Static file names carry the release version, so each compressed body is made once
+per process and kept.
+"""
+import gzip
+
+from flask import request
+
+from .sessions import cookie_name
+
+TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/manifest+json",
+              "image/svg+xml")
+MIN_BYTES = 500  # below this, gzip's header costs more than it saves
+_static_cache = {}  # (path, etag) -> compressed bytes
+
+
+def _compressible(response):
+    return (request.method == "GET" and response.status_code == 200
+            and "Content-Encoding" not in response.headers
+            and (response.mimetype or "").startswith(TEXT_TYPES)
+            and "gzip" in request.headers.get("Accept-Encoding", ""))
+
+
+# The same for everyone: the app shell.
+SHARED = {"static", "pwa.service_worker", "pages.manifest"}
+
+
+def _holds_no_secret(app):
+    return request.endpoint in SHARED or not request.cookies.get(cookie_name(app))
+
+
+def compress(app, response):
+    response.vary.add("Accept-Encoding")
+    if not (_compressible(response) and _holds_no_secret(app)):
+        return response
+    response.direct_passthrough = False  # static files arrive as a file wrapper
+    if request.endpoint == "static":
+        key = (request.path, response.get_etag()[0])
+        body = _static_cache.get(key)
+        if body is None:
+            body = _static_cache[key] = gzip.compress(response.get_data(), compresslevel=9, mtime=0)
+    else:
+        data = response.get_data()
+        if len(data) < MIN_BYTES:
+            return response
+        body = gzip.compress(data, compresslevel=6, mtime=0)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = "gzip"
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)  # same content, other bytes
+    return response
+
+
+def init_app(app):
+    app.after_request(lambda response: compress(app, response))
