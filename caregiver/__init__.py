@@ -81,6 +81,8 @@ def create_app(test_config=None):
     app.jinja_env.filters["tel"] = views.tel
     app.before_request(auth.load_user)
     app.after_request(security_headers)
+    from . import compress
+    compress.init_app(app)  # static files and session-less pages only
     register_errors(app)
     return app
 
@@ -89,7 +91,9 @@ def security_headers(response):
     h = response.headers
     h.setdefault("Content-Security-Policy", CSP)
     h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "same-origin")
+    # same-origin: flask-wtf's HTTPS referrer check needs it. A URL with a secret in
+    # it (share, invite and reset links) sends no Referer at all.
+    h.setdefault("Referrer-Policy", "no-referrer" if "token" in (request.view_args or {}) else "same-origin")
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     h.setdefault("Cross-Origin-Opener-Policy", "same-origin")

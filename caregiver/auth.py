@@ -440,22 +440,20 @@ def reset_with_link(token):
     """A reset link that a circle owner made: set a new password; every session ends."""
     reset = _usable_reset(token)
     if reset is None:
-        response = render("auth/reset.html", problem=True, status=410)
-    else:
-        form = ResetPasswordForm()
-        if form.validate_on_submit():
-            db = get_db()
-            new_hash = hasher.hash(form.new_password.data)
-            with write(db):
-                # Re-checked inside the write lock: a link works once.
-                if db.execute("UPDATE password_resets SET used_at = ? WHERE id = ? AND used_at IS NULL",
-                              [now_utc(), reset["id"]]).rowcount != 1:
-                    abort(410)
-                set_password(db, reset["user_id"], new_hash, via="owner-link",
-                             circle_id=reset["circle_id"], by=reset["created_by"])
-            session.ended = True
-            return redirect(url_for("auth.password_changed"))
-        response = render("auth/reset.html", form=form, reset=reset, two_step=has_two_step(reset["user_id"]),
-                          status=400 if form.errors else 200)
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
-    return response
+        return render("auth/reset.html", problem=True, status=410)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        db = get_db()
+        new_hash = hasher.hash(form.new_password.data)
+        with write(db):
+            # Re-checked inside the write lock: a link works once.
+            if db.execute("UPDATE password_resets SET used_at = ? WHERE id = ? AND used_at IS NULL",
+                          [now_utc(), reset["id"]]).rowcount != 1:
+                abort(410)
+            set_password(db, reset["user_id"], new_hash, via="owner-link",
+                         circle_id=reset["circle_id"], by=reset["created_by"])
+        session.ended = True
+        return redirect(url_for("auth.password_changed"))
+    return render("auth/reset.html", form=form, reset=reset, two_step=has_two_step(reset["user_id"]),
+                  status=400 if form.errors else 200)
+

@@ -63,8 +63,6 @@ SIGN_WORDS = {
 SHARE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
-    # The token is in the URL: never send it on to another site.
-    "Referrer-Policy": "no-referrer",
 }
 
 
