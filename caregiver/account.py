@@ -308,10 +308,12 @@ def reset_link(circle_id, user_id):
 
 def delete_circle_rows(db, circle_id):
     """Deletes a circle and, through ON DELETE CASCADE, everything in it. Inside a write."""
-    db.execute("DELETE FROM circles WHERE id = ?", [circle_id])
-    # Sessions remember the circle used last (for the emergency page): forget it.
+    # Sessions remember the circle used last (for the emergency page): forget it. Only
+    # its members' sessions can hold it, found through an index before they go.
     db.execute("UPDATE sessions SET data = json_remove(data, '$.circle_id')"
-               " WHERE json_valid(data) AND json_extract(data, '$.circle_id') = ?", [circle_id])
+               " WHERE user_id IN (SELECT user_id FROM memberships WHERE circle_id = ?)"
+               " AND json_valid(data) AND json_extract(data, '$.circle_id') = ?", [circle_id, circle_id])
+    db.execute("DELETE FROM circles WHERE id = ?", [circle_id])
 
 
 def _forget_freed_pages(db):
