@@ -26,11 +26,12 @@ from . import content
 bp = Blueprint("pwa", __name__)
 
 CACHE_KEY_HEADER = "Caregiver-Cache-Key"
-# Static files the service worker precaches (the app shell): what pages link.
-# Other files in static/ (VENDORED.md, the manifest's PNG icons, which the browser
-# fetches itself when the app is installed) are left out.
+# Static files the service worker precaches (the app shell): what pages load.
+# Left out: VENDORED.md, the 512 px icons (fetched by the browser only when the app
+# is installed) and the Apple touch icon (only Safari asks, when adding to the home
+# screen). Chrome reads the manifest's 192 px icon on every page load.
 SHELL_SUFFIXES = (".css", ".js", ".svg")
-SHELL_EXTRA = ("icons/apple-touch-icon-180.png",)  # linked from every page (base.html)
+SHELL_EXTRA = ("icons/icon-192.png",)
 
 
 def _files(folder):

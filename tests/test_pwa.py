@@ -84,10 +84,10 @@ def test_the_worker_precaches_existing_versioned_urls(client, app):
     version = app.config["STATIC_VERSION"]
     precache = sw_constant(body, "PRECACHE")
     for needed in ("css/app.css", "js/app.js", "js/outbox.js", "js/print.js", "vendor/htmx-2.0.11.min.js",
-                   "icons/icon.svg", "icons/apple-touch-icon-180.png"):
+                   "icons/icon.svg", "icons/icon-192.png"):
         assert f"/static/{needed}?v={version}" in precache, needed
-    # The manifest's install icons: the browser fetches them when installing, not offline.
-    assert not any("icon-512" in url or "icon-192" in url for url in precache)
+    # Install-time icons: the browser fetches them when installing, never offline.
+    assert not any("icon-512" in url or "maskable" in url or "apple-touch" in url for url in precache)
     assert "/manifest.webmanifest" in precache
     assert not any(url.endswith(".md") or "VENDORED" in url for url in precache)
     for url in precache + sw_constant(body, "ANONYMOUS_PAGES"):

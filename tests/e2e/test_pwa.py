@@ -39,7 +39,7 @@ def test_the_worker_controls_every_page_from_the_root_scope(page):
     # The shell is precached by exact versioned URL: what this page links is there.
     assert len(info["caches"]) == 1 and info["caches"][0].startswith("caregiver-shell-")
     linked = page.evaluate("""() => [...document.querySelectorAll(
-        'link[rel=stylesheet], link[rel=icon], link[rel=apple-touch-icon], script[src]')].map(e => e.href || e.src)""")
+        'link[rel=stylesheet], link[rel=icon], script[src]')].map(e => e.href || e.src)""")
     assert linked and all("?v=" in url for url in linked)
     missing = page.evaluate("""async (urls) => {
         const out = [];
