@@ -12,6 +12,7 @@ from caregiver import auth as auth_module
 from caregiver import db as db_module
 from conftest import Actions
 from test_auth import CODE_RE, Clock, enable_two_step, sign_up_with_codes
+from db_helpers import execute, rows
 
 PASSWORD = "correct horse battery"
 
@@ -21,16 +22,6 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(auth_module, "_clock", lambda: c.now)
     return c
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def execute(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        conn.execute(sql, params)
 
 
 def signed_in_as(client):

@@ -12,14 +12,10 @@ from caregiver import auth as auth_module
 from caregiver import create_app, forms
 from caregiver.forms import COMMON_PASSWORDS
 from conftest import Actions
+from db_helpers import rows
 
 PASSWORD = "correct horse battery"
 CODE_RE = r"<code>([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})</code>"
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def signed_in_as(client):

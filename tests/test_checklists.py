@@ -1,6 +1,5 @@
 """Checklists: one-tap ticks by several caregivers, stored once, feeding step-down readiness."""
 import re
-import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ from markupsafe import escape
 
 from caregiver import content
 from caregiver.views import nice_date
+from db_helpers import rows
 
 TZ = "America/New_York"
 JSON = {"Accept": "application/json"}
@@ -20,11 +20,6 @@ HTMX = {"HX-Request": "true"}
 
 def today():
     return datetime.now(timezone.utc).astimezone(ZoneInfo(TZ)).date()
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def written(app):

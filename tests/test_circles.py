@@ -3,11 +3,7 @@ import re
 import sqlite3
 
 import pytest
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        return conn.execute(sql, params).fetchall()
+from db_helpers import rows
 
 
 def make_invite(auth, client, circle):

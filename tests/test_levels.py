@@ -1,6 +1,5 @@
 """Levels of care: the continuum page, recording changes, the history and what the rules read."""
 import re
-import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,6 +9,7 @@ from hypothesis import strategies as st
 
 from caregiver import content
 from caregiver.levels import level_state, long_date
+from db_helpers import rows
 
 TZ = "America/New_York"
 
@@ -25,11 +25,6 @@ def ago(days, tz=TZ):
 def day_text(day):
     """How the pages write a day: 'Sun 1 Nov', with the year when it is not this year."""
     return long_date(day, today())
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def current(app, circle):

@@ -2,22 +2,12 @@
 everywhere, and a password change that ends the other sessions."""
 import hashlib
 import re
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from conftest import Actions
+from db_helpers import execute, rows
 
 PASSWORD = "correct horse battery"
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def execute(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as conn:
-        conn.execute(sql, params)
 
 
 def cookie(client):

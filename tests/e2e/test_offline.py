@@ -6,13 +6,13 @@ Every POST that reaches the server is recorded (a WSGI middleware), so "sent onc
 means one request per entry, not only one row.
 """
 import re
-import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+from db_helpers import rows
 
 TZ = "Pacific/Pago_Pago"  # UTC-11, while the phone is at UTC+14 (conftest)
 PASSWORD = "a long enough passphrase"
@@ -137,11 +137,6 @@ def wait_until_sent(page):
             count.onsuccess = () => { db.close(); resolve(count.result === 0); };
         };
     })""", message="the outbox was never emptied")
-
-
-def rows(app, sql, params=()):
-    with sqlite3.connect(app.config["DATABASE"]) as db:
-        return db.execute(sql, params).fetchall()
 
 
 def choose(page, group, option):
