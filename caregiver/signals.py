@@ -320,6 +320,9 @@ def _quote(value, limit=40):
     return text if len(text) <= limit else text[: limit - 4] + '..."'
 
 
+EARLIEST_TODAY = date(1, 1, 1) + timedelta(days=90)
+
+
 def parse_date(value, field="date"):
     """A `date` from a date or a YYYY-MM-DD string, else SignalsInputError."""
     if isinstance(value, date) and not hasattr(value, "hour"):
@@ -449,6 +452,10 @@ def parse_input(obj):
     if obj.get("today") is None:
         raise SignalsInputError("today", "is required (YYYY-MM-DD)")
     today = parse_date(obj["today"], "today")
+    if today < EARLIEST_TODAY:
+        # The windows look back up to 30 days (and 27 more before a use day): the
+        # calendar has to reach that far back.
+        raise SignalsInputError("today", f"must be {EARLIEST_TODAY.isoformat()} or later")
     level = _level(obj.get("level_of_care"), "level_of_care")
     since = obj.get("level_since")
     if since is not None:
@@ -1032,6 +1039,19 @@ def evaluate_step_down(ctx, ticked, prompts):
     return {"status": overall, "criteria": criteria}
 
 
+# When only its checklist item stops `safe-environment`, the reason says so, rather
+# than suggesting the drug was within reach when no one saw that.
+CHECKLIST_ONLY_BECAUSE = {"safe-environment": "the home is not yet checked free of drugs"}
+MAX_REASONS = 3  # the overall line stays one short sentence; every criterion is listed below it
+
+
+def _because(criterion):
+    special = CHECKLIST_ONLY_BECAUSE.get(criterion["id"])
+    if special and criterion["why"].startswith("The checklist item"):
+        return special
+    return CRITERIA_BY_ID[criterion["id"]].because
+
+
 def status_words(step_down):
     """The overall step-down wording; never a bare verdict of readiness."""
     status = step_down["status"]
@@ -1039,11 +1059,13 @@ def status_words(step_down):
         return STATUS_WORDS[status]
     reasons = []
     for c in step_down["criteria"]:
-        if c["status"] == "unmet":
-            because = CRITERIA_BY_ID[c["id"]].because
-            if because not in reasons:
-                reasons.append(because)
-    return f"{STATUS_WORDS['not-yet']} {join_words(reasons)}"
+        if c["status"] == "unmet" and _because(c) not in reasons:
+            reasons.append(_because(c))
+    shown = reasons[:MAX_REASONS]
+    if len(reasons) > MAX_REASONS:
+        more = len(reasons) - MAX_REASONS
+        shown.append(f"{more} more reason{'s' if more > 1 else ''} listed below")
+    return f"{STATUS_WORDS['not-yet']} {join_words(shown)}"
 
 
 # ---------------------------------------------------------------------------

@@ -680,6 +680,8 @@ BAD_INPUTS = [
     pytest.param(bad(checkins={}), "checkins: must be a list", id="checkins not a list"),
     pytest.param(bad(today=None), "today: is required", id="missing today"),
     pytest.param(bad(today="Nov 20"), "today: must be a date", id="today not a date"),
+    pytest.param(bad(today="0001-01-05", level_since=None), "today: must be 0001-04-01 or later",
+                 id="today too early to look back"),
     pytest.param(bad(level_of_care="rehab"), "level_of_care: must be one of", id="unknown level"),
     pytest.param(bad(previous_level="detox"), "previous_level: must be one of", id="unknown previous level"),
     pytest.param(bad(level_since="2026-11-21"), "level_since: cannot be after today",
@@ -803,3 +805,18 @@ def test_cli_bad_input_exits_2_with_one_line(stdin, message, cli_results, reques
     err = r.stderr.decode()
     assert err.count("\n") == 1 and err.endswith("\n")
     assert err.startswith(message), err
+
+
+def test_not_yet_blames_only_the_checklist_when_no_one_saw_the_drug_within_reach():
+    result = run(calm_days(), checklist=FULL - {"home-substance-free"}, level_of_care="iop")
+    words = status_words(result["step_down"])
+    assert words == "Not yet, because the home is not yet checked free of drugs"
+
+
+def test_not_yet_names_at_most_three_reasons_and_counts_the_rest():
+    result = run([], level_of_care="iop")  # nothing ticked: five checklist-based reasons
+    words = status_words(result["step_down"])
+    assert words == ("Not yet, because the home is not yet checked free of drugs, coping skills are not yet "
+                     "ticked as practiced, the care team has not yet said they are medically stable and "
+                     "2 more reasons listed below")
+
