@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast browser bench clean
+.PHONY: run test test-fast test-tools bench clean
 
 # Stamps: the app needs only requirements.txt; tests add requirements-dev.txt.
 $(VENV)/.app-deps: requirements.txt
@@ -24,15 +24,15 @@ run: $(VENV)/.app-deps
 	CAREGIVER_SESSION_COOKIE_SECURE=0 $(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
 
 # Every test, browser tests included (installs Debian's Chromium when missing).
-test: $(VENV)/.dev-deps browser
+test: $(VENV)/.dev-deps test-tools
 	$(BIN)/python -m pytest -q
 
 # Unit and HTTP tests only, for a quick loop.
 test-fast: $(VENV)/.dev-deps
 	$(BIN)/python -m pytest -q -m "not browser"
 
-browser:
-	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium
+test-tools:
+	@scripts/install-test-tools
 
 bench: $(VENV)/.dev-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -137,7 +137,7 @@ def ensure_wrk():
 def ensure_chromium():
     if Path("/usr/bin/chromium").exists():
         return True
-    subprocess.run([str(ROOT / "scripts" / "install-chromium")], check=True, timeout=600)
+    subprocess.run([str(ROOT / "scripts" / "install-test-tools")], check=True, timeout=600)
     return Path("/usr/bin/chromium").exists()
 
 

@@ -123,13 +123,34 @@ def backup(source_path, dest_path):
     return ok
 
 
+def _unsound_backup(src):
+    """Why this connection's file must not replace the database, or None if it may."""
+    try:
+        problems = [row[0] for row in src.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            return "it failed its integrity check (" + "; ".join(problems[:3]) + ")"
+        db = sqlite_utils.Database(src)
+        # An empty or foreign file passes integrity_check: restoring it would wipe every table.
+        if not migrations().applied(db):
+            return "it is not a Caregiver database (no migrations recorded)"
+        check_not_newer(db)
+    except sqlite3.DatabaseError as e:
+        return f"it is not a SQLite database, or it is damaged ({e})"
+    except DatabaseTooNew as e:
+        return str(e)
+    return None
+
+
 def restore(backup_path, dest_path):
-    """Replace the database with a backup (run with the app stopped)."""
+    """Replace the database with a backup (run with the app stopped).
+
+    Everything is checked before the database is opened: a refused file changes nothing."""
     src = sqlite3.connect(backup_path)
     try:
-        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
-        if ok != "ok":
-            raise click.ClickException(f"backup failed its integrity check: {ok}")
+        problem = _unsound_backup(src)
+        if problem:
+            raise click.ClickException(
+                f"not restoring from {backup_path}: {problem.rstrip('.')}. The current database was not changed.")
         dst = sqlite3.connect(dest_path)
         try:
             with dst:
@@ -157,7 +178,9 @@ def upgrade_command():
 def backup_command(path):
     """Write a consistent copy of the database to PATH (safe while the app runs)."""
     ok = backup(current_app.config["DATABASE"], path)
-    click.echo(f"backup written to {path} (integrity: {ok})")
+    if ok != "ok":  # a cron job must notice: exit non-zero
+        raise click.ClickException(f"the backup at {path} failed its integrity check: {ok}")
+    click.echo(f"backup written to {path} (integrity: ok)")
 
 
 @db_cli.command("restore")

@@ -57,7 +57,7 @@ def browser_type_launch_args(browser_type_launch_args):
     if not os.access(executable, os.X_OK):
         # Fail, never skip: a skipped browser suite must not look like a pass.
         pytest.fail(
-            f"Chromium not found at {executable}: run scripts/install-chromium "
+            f"Chromium not found at {executable}: run scripts/install-test-tools "
             "or set CHROMIUM_PATH", pytrace=False,
         )
     return {
