@@ -217,7 +217,7 @@ class Server:
         env = {**os.environ, "CAREGIVER_DATABASE": str(db_path), "CAREGIVER_SESSION_COOKIE_SECURE": "0",
                "CAREGIVER_SECRET_KEY": seeding.BENCH_SECRET_KEY}
         self.cmd = [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads),
-                    "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+                    "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--no-control-socket",
                     "--error-logfile", str(self.log), "caregiver:create_app()"]
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=env, start_new_session=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
