@@ -75,13 +75,13 @@ def test_continuum_and_level_pages_are_in_the_more_page(client, circle):
 
 def test_home_page_level_line_links_to_change_it(client, circle):
     html = main_html(client, f"/c/{circle}/")
-    assert re.search(rf'Inpatient since [^<]* · <a href="/c/{circle}/level">Change</a>', html)
+    assert re.search(rf'Inpatient since [^<]* · <a class="tap" href="/c/{circle}/level">Change</a>', html)
 
 
 def test_an_unset_level_can_be_set(app, auth, client):
     auth.sign_up()
     circle = auth.create_circle(level="", since="", tz=TZ)
-    assert f'<a href="/c/{circle}/level">Set it</a>' in main_html(client, f"/c/{circle}/")
+    assert f'<a class="tap" href="/c/{circle}/level">Set it</a>' in main_html(client, f"/c/{circle}/")
     assert "not set yet" in main_html(client, f"/c/{circle}/continuum")
     assert record(auth, circle, "iop", ago(2)).status_code == 302
     assert current(app, circle) == ("iop", ago(2), None)
