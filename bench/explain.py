@@ -90,9 +90,12 @@ QUERIES = [
      " LEFT JOIN users u ON u.id = r.user_id WHERE r.circle_id = ? AND r.day BETWEEN ? AND ?"
      " ORDER BY r.day, r.at",
      "summary, share link"),
-    ("purge expired sessions", "auth.py",
+    ("purge expired sessions", "retention.py",
      "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?",
-     "every successful sign-in"),
+     "at a sign-in, at most hourly per process"),
+    ("purge old audit entries", "retention.py",
+     "DELETE FROM audit_log WHERE at < ?",
+     "at a sign-in, at most hourly per process"),
 ]
 
 # Queries of areas still being written: (name, module, SQL, how often, required table).

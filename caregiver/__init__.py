@@ -57,7 +57,8 @@ def create_app(test_config=None):
 
     app.url_map.converters["int"] = IdConverter
     db.init_app(app)
-    db.upgrade(app.config["DATABASE"])  # on start, as `flask db upgrade` does
+    # On start, as `flask db upgrade` does (which then reports what this start applied).
+    app.extensions["migrations_applied_at_start"] = db.upgrade(app.config["DATABASE"])
     app.session_interface = DbSessionInterface()
     csrf.init_app(app)
 

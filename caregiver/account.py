@@ -400,7 +400,7 @@ def delete_account_rows(db, user_id):
                       reason="the only owner deleted their account")
         audit.log(db, "member.left", None, c["id"], reason="account deleted")
     audit.forget_user(db, user_id, user["username"])
-    db.execute("DELETE FROM login_failures WHERE key = ?", ["account:" + user["username"].lower()])
+    db.execute("DELETE FROM login_failures WHERE key = ?", [auth.account_key(user["username"])])
     # Cascades: memberships, sessions, recovery codes, reset links. Check-ins, notes and
     # ticks in circles that remain keep their content with no author (SET NULL).
     db.execute("DELETE FROM users WHERE id = ?", [user_id])

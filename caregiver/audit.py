@@ -56,6 +56,7 @@ def forget_user(db, user_id, username):
     changes: they name it and its addresses) and blank its id in other entries.
     Entries in circles that remain keep what happened, as "a former member"."""
     db.execute("DELETE FROM audit_log WHERE user_id = ? AND circle_id IS NULL", [user_id])
+    db.execute("UPDATE audit_log SET ip = NULL WHERE user_id = ?", [user_id])  # their addresses go too
     db.execute("DELETE FROM audit_log WHERE user_id IS NULL AND event = 'sign_in.failed'"
                " AND lower(json_extract(detail, '$.username')) = lower(?)", [username])
     for key in USER_KEYS:

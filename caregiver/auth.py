@@ -1,7 +1,7 @@
 """Sign up, sign in (with optional two-step), sign out, and getting back into an account.
 
 Throttling: every wrong password, code or recovery code counts against the account
-("account:<name>") and the address ("address:<ip>"); past LOGIN_MAX_FAILURES each
+("account:<hash of the name>") and the address ("address:<ip>"); past LOGIN_MAX_FAILURES each
 further failure doubles the wait. The counters live in the database, so every worker
 process (and every app instance on the same file) shares them.
 
@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
-from . import audit
+from . import audit, retention
 from .db import get_db, now_utc, write
 from .forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, TwoStepCodeForm
 from .sealing import seal, unseal
@@ -80,14 +80,20 @@ def set_password(db, user_id, new_hash, via, circle_id=None, **detail):
     user = one("SELECT username FROM users WHERE id = ?", [user_id])
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user_id])
     end_user_sessions(db, user_id)
-    db.execute("DELETE FROM login_failures WHERE key = ?", ["account:" + user["username"].lower()])
+    db.execute("DELETE FROM login_failures WHERE key = ?", [account_key(user["username"])])
     audit.log(db, "password.reset", user_id, circle_id, via=via, **detail)
 
 
 # --- Throttling ---------------------------------------------------------------------
 
+def account_key(username):
+    """The throttle key of a typed name: hashed, since the name box sometimes gets the
+    password."""
+    return "account:" + hashlib.sha256((username or "").lower().encode()).hexdigest()[:32]
+
+
 def throttle_keys(username):
-    return ["account:" + (username or "").lower(), "address:" + (request.remote_addr or "?")]
+    return [account_key(username), "address:" + (request.remote_addr or "?")]
 
 
 def _lock_remaining(db, keys):
@@ -122,6 +128,12 @@ def _record_failure(db, keys):
 
 def _clear_failures(db, keys):
     db.execute("DELETE FROM login_failures WHERE key IN (?, ?)", keys)
+
+
+def _account(user):
+    """Audit detail for a failure: nothing when the account exists (its id is the
+    entry's user), a bare marker when it does not."""
+    return {} if user else {"account": "unknown"}
 
 
 def too_many_tries(wait):
@@ -280,7 +292,9 @@ def sign_in():
         with write(db):
             if not ok:
                 _record_failure(db, keys)
-                audit.log(db, "sign_in.failed", user["id"] if user else None, username=form.username.data)
+                # Never the name typed for an unknown account: it is often a password
+                # typed into the wrong box.
+                audit.log(db, "sign_in.failed", user["id"] if user else None, **_account(user))
             else:
                 if hasher.check_needs_rehash(user["password_hash"]):
                     db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
@@ -288,7 +302,7 @@ def sign_in():
                 if not two_step:  # with two-step, the counters are cleared only after the code
                     _clear_failures(db, keys)
                     audit.log(db, "sign_in", user["id"])
-                _purge_expired_sessions(db)
+                retention.purge_now_and_then(db)
         if two_step:
             # Half signed in: no uid in the session until the code is right.
             session.rotate = True
@@ -339,7 +353,7 @@ def two_step():
                 audit.log(db, "sign_in", user["id"], two_step=method)
             else:
                 _record_failure(db, keys)
-                audit.log(db, "sign_in.failed", user["id"], username=user["username"], stage="two-step")
+                audit.log(db, "sign_in.failed", user["id"], stage="two-step")
         if method:
             start_session(user["id"])
             return redirect(safe_next(pending.get("next")))
@@ -347,16 +361,6 @@ def two_step():
                                 "Enter the newest code your app shows, or a recovery code.")
         return render("auth/two_step.html", form=form, status=400)
     return render("auth/two_step.html", form=form, status=400 if form.errors else 200)
-
-
-def _purge_expired_sessions(db):
-    cfg = current_app.config
-    now = datetime.now(timezone.utc)
-    db.execute(
-        "DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?",
-        [(now - timedelta(minutes=cfg["SESSION_IDLE_MINUTES"])).isoformat(),
-         (now - timedelta(days=cfg["SESSION_MAX_DAYS"])).isoformat()],
-    )
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
@@ -407,7 +411,7 @@ def forgot_password():
             else:
                 _record_failure(db, keys)
                 audit.log(db, "password.reset.failed", user["id"] if user else None,
-                          username=form.username.data, via="recovery-code")
+                          via="recovery-code", **_account(user))
         if ok:
             session.ended = True
             return redirect(url_for("auth.password_changed"))

@@ -16,6 +16,7 @@ DEFAULTS = {
     "LOGIN_LOCK_SECONDS": 60,  # first lock; doubles with each further failure
     "INVITE_DAYS": 7,
     "CHECKIN_MAX_DAYS_BACK": 14,
+    "AUDIT_KEEP_DAYS": 365,  # the audit log (sign-ins, addresses) is purged after this
     "TRUST_PROXY": 0,  # number of reverse proxies in front (ProxyFix)
 }
 

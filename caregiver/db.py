@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import sqlite_utils
 from flask import current_app, g
+from flask.cli import AppGroup
 from sqlite_utils.migrations import Migrations
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -161,15 +162,15 @@ def restore(backup_path, dest_path):
         src.close()
 
 
-@click.group("db")
-def db_cli():
-    """Database commands: upgrade, backup, restore."""
+# An AppGroup: each command runs inside the app context, however it is invoked.
+db_cli = AppGroup("db", help="Database commands: upgrade, backup, restore, purge.")
 
 
 @db_cli.command("upgrade")
 def upgrade_command():
     """Apply pending migrations."""
-    applied = upgrade(current_app.config["DATABASE"])
+    # The app applied pending migrations when it started for this command: say which.
+    applied = current_app.extensions.get("migrations_applied_at_start", []) + upgrade(current_app.config["DATABASE"])
     click.echo(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
 
 
@@ -181,6 +182,16 @@ def backup_command(path):
     if ok != "ok":  # a cron job must notice: exit non-zero
         raise click.ClickException(f"the backup at {path} failed its integrity check: {ok}")
     click.echo(f"backup written to {path} (integrity: ok)")
+
+
+@db_cli.command("purge")
+def purge_command():
+    """Delete what has ended and is past keeping (docs/privacy.md); run it daily."""
+    from .retention import purge
+    db = get_db()
+    with write(db):
+        counts = purge(db)
+    click.echo("purged: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
 
 
 @db_cli.command("restore")

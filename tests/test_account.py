@@ -532,9 +532,9 @@ def test_deleting_an_account_forgets_its_sign_in_failures_and_history(app, auth,
     auth.sign_up("zoe")
     other = Actions(app.test_client())
     other.post("/sign-in", {"username": "zoe", "password": "a wrong guess here"})
-    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = 'account:zoe'") == [(1,)]
+    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = ?", [auth_module.account_key('zoe')]) == [(1,)]
     auth.post("/account/delete", {"password": PASSWORD})
-    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = 'account:zoe'") == [(0,)]
+    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = ?", [auth_module.account_key('zoe')]) == [(0,)]
     assert rows(app, "SELECT event FROM audit_log") == [("account.deleted",)]
     assert occurrences(app, "zoe") == []
 

@@ -261,7 +261,7 @@ def test_the_lock_doubles_with_each_further_failure(app, auth):
     fail(auth, "alice", "10.0.0.1")
     with app.app_context():
         from caregiver.db import get_db
-        wait = auth_module._lock_remaining(get_db(), ["account:alice", "address:x"])
+        wait = auth_module._lock_remaining(get_db(), [auth_module.account_key("alice"), "address:x"])
     assert 100 < wait <= 121  # 60 s, then 120 s
 
 
@@ -316,7 +316,7 @@ def test_a_wrong_code_changes_nothing_and_counts_as_a_failure(app, auth, client)
     assert response.status_code == 400
     assert "don&#39;t match" in response.get_data(as_text=True)
     assert rows(app, "SELECT password_hash FROM users") == [(before,)]
-    assert rows(app, "SELECT failures FROM login_failures WHERE key = 'account:alice'") == [(1,)]
+    assert rows(app, "SELECT failures FROM login_failures WHERE key = ?", [auth_module.account_key('alice')]) == [(1,)]
 
 
 def test_a_codes_of_another_account_do_not_work(app, auth, client):

@@ -55,3 +55,12 @@ def test_request_connections_use_the_safe_pragmas(app):
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_the_upgrade_command_says_which_migrations_it_applied(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "new.db"), "SECRET_KEY": "x"})
+    first = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    files = sorted(p.name for p in db.MIGRATIONS_DIR.glob("[0-9][0-9][0-9]-*.sql"))
+    assert first.exit_code == 0 and f"applied {len(files)} migration(s): {', '.join(files)}" in first.output
+    again = create_app({"TESTING": True, "DATABASE": str(tmp_path / "new.db"), "SECRET_KEY": "x"})
+    assert "applied 0 migration(s)" in again.test_cli_runner().invoke(args=["db", "upgrade"]).output
