@@ -1,7 +1,7 @@
 """Evaluating a circle with the rules engine, and what the family did about prompts."""
 from datetime import timedelta
 
-from flask import Blueprint, g, redirect, url_for
+from flask import Blueprint, g, redirect, session, url_for
 
 from . import signals
 from .db import get_db, now_utc, write
@@ -49,11 +49,14 @@ def respond(circle_id):
                 "circle_id": circle_id, "rule": form.rule.data, "action": form.action.data,
                 "note": form.note.data or None, "user_id": g.user["id"], "at": now_utc(),
                 "day": circle_today(g.circle).isoformat()})
+        title = signals.RULES_BY_ID[form.rule.data].title
+        session["notice"] = f"Saved what you did about “{title}”. The whole circle sees it."
         return redirect(url_for("circles.home", circle_id=circle_id) + f"#prompt-{form.rule.data}")
     return render_home(g.circle, status=422, response_form=form, response_rule=form.rule.data)
 
 
 def render_home(circle, status=200, **extra):
+    from .circles import care_team
     from .forms import RESPONSE_ACTIONS
     result = circle_signals(circle)
     today = circle_today(circle)
@@ -64,4 +67,6 @@ def render_home(circle, status=200, **extra):
                   step_down=result["step_down"], today=today, logged_today=logged_today,
                   responses=recent_responses(circle["id"]), actions=dict(RESPONSE_ACTIONS),
                   response_form=extra.get("response_form") or PromptResponseForm(),
-                  response_rule=extra.get("response_rule"))
+                  response_rule=extra.get("response_rule"),
+                  care_team_numbers=care_team(circle["id"]),  # in the urgent card, beside the emergency number
+                  notice=session.pop("notice", None) if "notice" in session else None)

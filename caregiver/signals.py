@@ -848,13 +848,17 @@ def _structure_sentence(level):
     return sentence + "."
 
 
+def urgent_follow_up(level_of_care):
+    """What to do for an urgent prompt once the emergency steps are taken care of."""
+    return " ".join(["Keep naloxone close and try not to leave them alone.",
+                     _structure_sentence(level_of_care), CARE_TEAM_DECIDES])
+
+
 def action_words(rule, level_of_care):
     """What to do, for a prompt of `rule` at the current level of care."""
     if rule.level == "urgent":
-        parts = [EMERGENCY_STEPS,
-                 "Keep naloxone close and try not to leave them alone.",
-                 _structure_sentence(level_of_care)]
-    elif rule.level == "more-structure":
+        return f"{EMERGENCY_STEPS} {urgent_follow_up(level_of_care)}"
+    if rule.level == "more-structure":
         parts = [_structure_sentence(level_of_care)]
     else:
         parts = [rule.todo]

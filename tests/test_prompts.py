@@ -30,28 +30,59 @@ def home(client, circle):
     return client.get(f"/c/{circle}/").get_data(as_text=True)
 
 
+def card(html, level):
+    """The card of one level of prompts: from its <li> to the end of its article."""
+    return html.split(f'<li class="prompt prompt-{level}">')[1].split("</article>")[0]
+
+
 def test_more_structure_card_names_the_days_values_and_levels(auth, client, circle):
     for days_ago in (2, 1, 0):
         log(auth, circle, days_ago, craving="8")
     html = home(client, circle)
-    card = html.split('id="prompt-cravings-high"')[1].split("</li>")[0]
-    assert "Consider more structure" in card
+    card_html = card(html, "more-structure")
+    assert 'id="prompt-cravings-high"' in card_html
+    sign = card_html.split('id="prompt-cravings-high"')[1]
+    assert "Consider more structure" in card_html
     for days_ago in (2, 1, 0):
         day = today() - timedelta(days=days_ago)
-        assert f"{day:%a} {day.day} {day:%b}" in card
-    assert "Partial hospitalization" in card and "Inpatient" in card  # suggested from iop
-    assert "care team" in card
+        assert f"{day:%a} {day.day} {day:%b}" in sign
+    assert "Partial hospitalization" in sign and "Inpatient" in sign  # suggested from iop
+    assert "care team" in sign
+
+
+def test_several_more_structure_signs_share_one_card_with_one_thing_to_do(auth, client, circle):
+    for days_ago in (2, 1, 0):
+        log(auth, circle, days_ago, craving="9", use="suspected", medication="missed")
+    html = home(client, circle)
+    card_html = card(html, "more-structure")
+    signs = ["cravings-high", "frequent-use", "missed-medication", "use-in-lower-structure"]
+    assert all(f'id="prompt-{rule}"' in card_html for rule in signs)
+    assert html.count('<li class="prompt prompt-more-structure">') == 1
+    assert "4 warning signs add up" in card_html
+    assert card_html.count("What to do:") == 1 and card_html.count("Levels to ask the care team about") == 1
 
 
 def test_urgent_prompt_shows_the_emergency_steps_and_number_inline(auth, client, circle):
     log(auth, circle, 0, overdose="y", naloxone_given="y")
     html = home(client, circle)
-    card = html.split('id="prompt-overdose-recent"')[1].split("</li>\n</ul>")[0]
-    assert "Urgent" in card
-    assert 'href="tel:911"' in card
-    assert "naloxone" in card.lower()
+    urgent = card(html, "urgent")
+    assert "Urgent" in urgent and 'id="prompt-overdose-recent"' in urgent
+    assert 'href="tel:911"' in urgent
+    assert "naloxone" in urgent.lower()
+    # The call button comes before anything else to read, and the steps show once.
+    assert urgent.index('href="tel:911"') < urgent.index('id="prompt-overdose-recent"')
+    assert html.count('class="steps"') == 1
     # Most serious first: the urgent card comes before any more-structure card.
     assert html.index('id="prompt-overdose-recent"') < html.index('id="prompt-overdose-history"')
+
+
+def test_urgent_card_calls_the_care_team_too(auth, client, circle):
+    auth.post(f"/c/{circle}/settings", {"nickname": "Sam", "living_situation": "home", "timezone": TZ,
+                                        "emergency_number": "911", "care_team-0-label": "Counselor Dana",
+                                        "care_team-0-number": "+1 555 0100"})
+    log(auth, circle, 0, overdose="y")
+    urgent = card(home(client, circle), "urgent")
+    assert 'href="tel:+15550100"' in urgent and "Counselor Dana" in urgent
 
 
 def test_no_prompts_says_so_plainly(auth, client, circle):
@@ -68,6 +99,19 @@ def test_recording_what_the_family_did(app, auth, client, circle):
     assert response.status_code == 302
     html = home(client, circle)
     assert "We talked with the care team" in html and "Counselor moved the session up." in html
+    assert "Saved what you did about “Strong cravings on several days”" in html  # said once, then gone
+    sign = html.split('id="prompt-cravings-high"')[1].split("</div>")[0]
+    assert "Done so far: We talked with the care team" in sign
+    assert "Saved what you did" not in home(client, circle)
+
+
+def test_the_record_form_starts_blank_so_nothing_is_claimed_by_default(auth, client, circle):
+    for days_ago in (2, 1, 0):
+        log(auth, circle, days_ago, craving="9", use="suspected")
+    form = card(home(client, circle), "more-structure").split('class="respond"')[1]
+    assert '<option value="">Choose the sign</option>' in form
+    assert '<option value="">Choose what you did</option>' in form
+    assert " selected" not in form
 
 
 @pytest.mark.parametrize("fields, message", [

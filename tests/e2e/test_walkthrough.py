@@ -135,13 +135,19 @@ def test_three_high_craving_days_show_the_more_structure_card_with_dates(page, a
         page.get_by_role("button", name="Save check-in").click()
         expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
     # Right after the third save, the prompt shows in the swapped-in result.
-    card = page.locator("#prompt-cravings-high")
+    card = page.locator("li.prompt-more-structure").filter(has=page.locator("#prompt-cravings-high"))
     expect(card).to_contain_text("Consider more structure")
     page.get_by_role("link", name="Home", exact=True).click()
-    card = page.locator("#prompt-cravings-high")
     expect(card).to_be_visible()
     expect(card).to_contain_text("care team")
     for day in days:
-        expect(card).to_contain_text(f"{day:%a} {day.day} {day:%b}")
+        expect(card.locator("#prompt-cravings-high")).to_contain_text(f"{day:%a} {day.day} {day:%b}")
     expect(card).to_contain_text("Intensive outpatient")  # a suggested level, by name
+
+    # Recording what the family did: blank until chosen, then a notice and "Done so far".
+    card.get_by_text("Record what you did").click()
+    card.get_by_label("What did you do?").select_option("talked-with-care-team")
+    card.get_by_role("button", name="Save what you did").click()
+    expect(page.get_by_role("status").filter(has_text="Saved what you did")).to_be_visible()
+    expect(page.locator("#prompt-cravings-high")).to_contain_text("Done so far: We talked with the care team")
     assert_no_axe_violations(page, "home with prompts")
