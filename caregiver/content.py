@@ -206,7 +206,7 @@ CHECKIN_LABELS = {
     },
     "overdose": {
         "label": "An overdose or a close call?",
-        "hint": "If it is happening now, open Emergency and call 911 first.",
+        "hint": "If it is happening now, open Emergency and call {number} first.",
     },
     "naloxone_given": {
         "label": "Was naloxone given?",

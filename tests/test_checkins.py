@@ -209,3 +209,13 @@ def test_a_caregiver_cannot_edit_or_delete_someone_elses_checkin(app, auth, clie
     response = auth.post(f"/c/{circle}/checkins/{checkin_id}/delete", token_from=f"/c/{circle}/history")
     assert response.status_code == 403
     assert count(app) == 1
+
+
+def test_the_form_explains_each_question_and_names_the_circles_own_emergency_number(auth, client):
+    auth.sign_up("eva")
+    circle = auth.create_circle("Noor", tz="Europe/Berlin", emergency_number="112")
+    html = client.get(f"/c/{circle}/checkins/new").get_data(as_text=True)
+    assert "call 112 first" in html and "call 911" not in html
+    assert "How sick from withdrawal they seemed today." in html
+    assert "Tick only what you noticed yourself." in html
+    assert "Naloxone is also sold as Narcan." in html
