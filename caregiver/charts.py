@@ -15,6 +15,7 @@ Pure functions of plain data: no Flask, no database.
 """
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from html import escape
 
 from .signals import day_words, join_words
@@ -50,21 +51,54 @@ class Chart:
     words: str  # the trend in one or two sentences: the text alternative
 
 
-def describe(name, points):
-    """'Craving: 6 values, from 3 on Nov 9 to 8 on Nov 20; highest 8.'
+RECENT = 3  # the direction compares the last 3 values with the 7 before them,
+BEFORE = 7  # as the cravings-rising rule compares its days
+MIN_BEFORE = 2  # each mean needs at least 2 values, as in the rule
+STEADY_WITHIN = 1  # means less than 1 point apart read "steady"
+MAX_PEAK_DAYS = 3  # more days at the highest value are counted, not listed
 
-    `points` is [(date, value or None)] oldest first."""
+
+def _mean_words(values):
+    mean = Fraction(sum(values), len(values))
+    return str(mean.numerator) if mean.denominator == 1 else f"{float(mean):.1f}"
+
+
+def direction(values):
+    """'rising', 'falling' or 'steady' for the values oldest first, or None when there are
+    too few: the mean of the last 3 against the mean of the (up to) 7 before them."""
+    recent, before = values[-RECENT:], values[-RECENT - BEFORE:-RECENT]
+    if len(recent) < RECENT or len(before) < MIN_BEFORE:
+        return None
+    change = Fraction(sum(recent), len(recent)) - Fraction(sum(before), len(before))
+    if abs(change) < STEADY_WITHIN:
+        return "steady"
+    return "rising" if change > 0 else "falling"
+
+
+def describe(name, points):
+    """The trend in words: its direction lately, and the highest value with its days.
+
+    'Craving: 12 values from Nov 9 to Nov 20, rising lately: the last 3 values average 8,
+    the 7 before them 4.3. Highest 9, on Nov 18; lowest 2.' With fewer values than a
+    direction needs, every value is listed. `points` is [(date, value or None)] oldest first."""
     values = [(d, v) for d, v in points if v is not None]
     if not values:
         return f"{name}: no values in these {len(points)} days."
-    if len(values) == 1:
-        d, v = values[0]
-        return f"{name}: 1 value, {v} on {day_words(d)}."
-    (d0, v0), (d1, v1) = values[0], values[-1]
-    highest = max(v for _, v in values)
-    lowest = min(v for _, v in values)
-    return (f"{name}: {len(values)} values, from {v0} on {day_words(d0)} to {v1} on "
-            f"{day_words(d1)}; highest {highest}, lowest {lowest}.")
+    numbers = [v for _, v in values]
+    way = direction(numbers)
+    if way is None:
+        listed = join_words(f"{v} on {day_words(d)}" for d, v in values)
+        if len(values) == 1:
+            return f"{name}: 1 value, {listed}."
+        return f"{name}: {len(values)} values ({listed}), too few to tell a direction."
+    before = numbers[-RECENT - BEFORE:-RECENT]
+    highest = max(numbers)
+    peaks = [d for d, v in values if v == highest]
+    on = (join_words(day_words(d) for d in peaks) if len(peaks) <= MAX_PEAK_DAYS
+          else f"{len(peaks)} days (the last {day_words(peaks[-1])})")
+    return (f"{name}: {len(values)} values from {day_words(values[0][0])} to {day_words(values[-1][0])}, "
+            f"{way} lately: the last {RECENT} values average {_mean_words(numbers[-RECENT:])}, the {len(before)} "
+            f"before them {_mean_words(before)}. Highest {highest}, on {on}; lowest {min(numbers)}.")
 
 
 def describe_markers(markers):

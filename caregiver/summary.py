@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from flask import (Blueprint, abort, g, make_response, redirect, render_template,
                    request, session, url_for)
 
-from . import charts, content, signals, views
+from . import charts, content, levels, signals, views
 from .auth import _lock_remaining, _record_failure
 from .checkins import _audit, _db_values, checkins_between, row_to_checkin
 from .circles import token_hash
@@ -60,6 +60,7 @@ SIGN_WORDS = {
     "aches": "aches", "stomach-upset": "upset stomach", "tremor": "tremor",
     "trouble-sleeping": "poor sleep", "large-pupils": "large pupils", "chills-or-flushing": "chills/flushes",
 }
+IMPORTED_AUTHOR = "Imported"  # what an imported check-in shows as its author
 SHARE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
@@ -90,6 +91,14 @@ def _words(value):
     return "–" if value is None else str(value).replace("-", " ")
 
 
+def author_of(row):
+    """Who wrote a check-in row (with its author's name joined in): "Imported" for an
+    imported one, since the file holds no names (it belongs to whoever imported it)."""
+    if (row["client_id"] or "").startswith("import-"):
+        return IMPORTED_AUTHOR
+    return row["author"]
+
+
 def day_table(rows, first, last):
     """One row per day from `first` to `last` (oldest first) with the day's aggregated
     values as the rules read them; days without a check-in have `values` None."""
@@ -97,7 +106,7 @@ def day_table(rows, first, last):
     notes = {}
     for r in sorted(rows, key=lambda r: r["created_at"]):
         if r["notes"]:
-            notes.setdefault(r["date"], []).append({"author": r["author"] or "A former member",
+            notes.setdefault(r["date"], []).append({"author": author_of(r) or "A former member",
                                                     "text": r["notes"]})
     table = []
     day = first
@@ -187,6 +196,9 @@ def build_summary(circle, days, include_notes):
     if not include_notes:
         responses = [{**r, "note": None} for r in responses]
     holding = {p["rule"] for p in result["prompts"]}
+    # The same levels for every urgent or more-structure prompt (they follow from the
+    # level of care): said once, above the prompts.
+    suggested = list(dict.fromkeys(lvl for p in result["prompts"] for lvl in p["suggested_levels"]))
     prompts = [{**p, "responses": [r for r in responses if r["rule"] == p["rule"]]}
                for p in result["prompts"]]
     other = [{**r, "title": signals.RULES_BY_ID[r["rule"]].title if r["rule"] in signals.RULES_BY_ID
@@ -210,6 +222,7 @@ def build_summary(circle, days, include_notes):
         "include_notes": include_notes,
         "level": level,
         "prompts": prompts,
+        "suggested_levels": signals.join_words([signals.LEVEL_NAMES[lvl] for lvl in suggested], "or"),
         "other_responses": other,
         "step_down": result["step_down"],
         "checklists": checklist_progress(circle["id"]),
@@ -274,13 +287,15 @@ def share_links(circle_id):
     now = now_utc()
     links = []
     for link in get_db().query(
-            "SELECT s.*, u.display_name AS created_by_name FROM share_links s"
-            " LEFT JOIN users u ON u.id = s.created_by WHERE s.circle_id = ?"
+            "SELECT s.*, u.display_name AS created_by_name, r.display_name AS revoked_by_name"
+            " FROM share_links s LEFT JOIN users u ON u.id = s.created_by"
+            " LEFT JOIN users r ON r.id = s.revoked_by WHERE s.circle_id = ?"
             " ORDER BY s.created_at DESC, s.id DESC", [circle_id]):
         status = _link_status(link, now)
         links.append({**link, "status": status,
                       "created": _local(link["created_at"], g.circle),
                       "expires": _local(link["expires_at"], g.circle),
+                      "revoked": _local(link["revoked_at"], g.circle) if link["revoked_at"] else None,
                       "last_opened": _local(link["last_opened_at"], g.circle) if link["last_opened_at"] else None})
     return render("summary/share_links.html", form=form, links=links, new_link=new_link,
                   confirm=ConfirmForm(), status=400 if form.errors else 200)
@@ -325,15 +340,19 @@ def _find_link(token):
 @bp.route("/share/", defaults={"token": ""})
 @bp.route("/share/<path:token>")
 def shared(token):
-    """The summary for someone on the care team: read-only, no account, nothing else."""
+    """The summary for someone on the care team: read-only, no account, nothing else.
+
+    The token is looked up first: a link that exists opens (or answers 410) whatever
+    the address did before, so a clinic behind one router is not locked out by a few
+    mistyped links. Only failures count, and only they are refused while locked."""
     db = get_db()
-    key = "share:" + (request.remote_addr or "?")
-    # The sign-in throttle's table and functions (auth.py), with this address's own key.
-    # _lock_remaining reads two keys; both are this one.
-    if _lock_remaining(db, [key, key]):
-        return _share_page("summary/share_gone.html", 429, reason="locked")
     link = _find_link(token)
     if link is None:
+        # The sign-in throttle's table and functions (auth.py), with this address's own key.
+        # _lock_remaining reads two keys; both are this one.
+        key = "share:" + (request.remote_addr or "?")
+        if _lock_remaining(db, [key, key]):
+            return _share_page("summary/share_gone.html", 429, reason="locked")
         # A wrong token counts against the address. A valid link never resets the count
         # (one good link must not let someone keep guessing); a day without failures does.
         now = datetime.now(timezone.utc)
@@ -397,7 +416,7 @@ def export_csv(circle_id):
     writer.writerow(CSV_COLUMNS)
     for row in _all_checkins(circle_id):
         c = row_to_checkin(row)
-        values = {**c, "caregiver": row["author"] or "", "created_at": row["created_at"],
+        values = {**c, "caregiver": author_of(row) or "", "created_at": row["created_at"],
                   "withdrawal_signs": ";".join(c["withdrawal_signs"]),
                   "overdose": "yes" if c["overdose"] else "no",
                   "naloxone_given": "yes" if c["naloxone_given"] else "no"}
@@ -432,15 +451,67 @@ def export_json(circle_id):
 # ---------------------------------------------------------------------------
 # Import
 # ---------------------------------------------------------------------------
+IMPORTED_NOTE = "Imported from a file."
+IMPORTED_PREVIOUS_NOTE = "Imported from a file, which does not say when this level started."
+
+
 class ImportProblem(ValueError):
     """Why a file cannot be imported, naming the entry and field when there is one."""
 
 
-def parse_import(data, today):
-    """The normalized check-ins of an export file, or ImportProblem for the first problem.
+def _ordinal(n):
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
 
-    The whole file is checked before anything is written. Only `checkins` is read;
-    the other keys of the rules program's input are allowed and ignored."""
+
+def _checkin_problem(i, item, e):
+    """'The 3rd check-in (dated 2026-01-04), craving: must be ...' for entry `i` (from 0)."""
+    try:
+        dated = f" (dated {signals.parse_date(item.get('date')).isoformat()})"
+    except (AttributeError, signals.SignalsInputError):  # not an object, or no valid date
+        dated = ""
+    field = f", {e.field}" if e.field else ""
+    return ImportProblem(f"The {_ordinal(i + 1)} check-in{dated}{field}: {e.message}.")
+
+
+def _level_in_file(obj, today):
+    """(level_of_care, level_since, previous_level) of the file, checked, or None when it
+    names no level. A since date is a date (None when missing), never after `today`."""
+    for field in ("level_of_care", "previous_level"):
+        if obj.get(field) is not None and obj[field] not in signals.LEVELS:
+            raise ImportProblem(f"{field}: must be one of {', '.join(signals.LEVELS)} (or null).")
+    since = obj.get("level_since")
+    if since is not None:
+        try:
+            since = signals.parse_date(since, "level_since")
+        except signals.SignalsInputError as e:
+            raise ImportProblem(f"{e}.") from None
+        if since > today:
+            raise ImportProblem(f"level_since: cannot be after today ({today.isoformat()}).")
+    if obj.get("level_of_care") is None:
+        return None
+    return obj["level_of_care"], since, obj.get("previous_level")
+
+
+def _ticks_in_file(obj):
+    checklist = obj.get("checklist")
+    if checklist is None:
+        return []
+    if not isinstance(checklist, dict):
+        raise ImportProblem("checklist: must be an object of item ids to true or false.")
+    for key, value in checklist.items():
+        if key not in signals.KNOWN_CHECKLIST_IDS:
+            raise ImportProblem(f"checklist: unknown item {json.dumps(key)[:60]}.")
+        if not isinstance(value, bool):
+            raise ImportProblem(f"checklist.{key}: must be true or false.")
+    return [key for key in signals.KNOWN_CHECKLIST_IDS if checklist.get(key)]
+
+
+def parse_import(data, today):
+    """{"checkins": [...], "level": (level, since, previous) or None, "ticked": [ids]} of an
+    export file, or ImportProblem for the first problem. The whole file is checked
+    before anything is written; nothing may be dated after `today` (the circle's). The
+    file's own "today" key is allowed and not read."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -459,6 +530,8 @@ def parse_import(data, today):
         if key not in signals.TOP_LEVEL_KEYS:
             raise ImportProblem(f"Unknown key {json.dumps(key)[:60]}: the file may only hold "
                                 + ", ".join(signals.TOP_LEVEL_KEYS) + ".")
+    level = _level_in_file(obj, today)
+    ticked = _ticks_in_file(obj)
     if "checkins" not in obj:
         raise ImportProblem("checkins: is required (a list of check-ins; it may be empty).")
     raw = obj["checkins"]
@@ -471,9 +544,8 @@ def parse_import(data, today):
         try:
             checkins.append(signals.validate_checkin(item, today=today))
         except signals.SignalsInputError as e:
-            where = f"checkins[{i}]" + (f".{e.field}" if e.field else "")
-            raise ImportProblem(f"{where}: {e.message}.") from None
-    return checkins
+            raise _checkin_problem(i, item, e) from None
+    return {"checkins": checkins, "level": level, "ticked": ticked}
 
 
 def _canonical(checkin):
@@ -487,36 +559,96 @@ def import_client_id(canonical, occurrence):
     return "import-" + digest[:57]
 
 
-def store_imported(db, circle_id, user_id, checkins):
-    """Store the check-ins in ONE write transaction. Returns (imported, already there).
-
-    A check-in is already there when the circle holds as many check-ins with exactly
-    the same values as this file has up to it (so an export imported back into its
-    own circle changes nothing), or when its client_id was imported before."""
+def _store_checkins(db, circle_id, user_id, checkins):
+    """Returns (imported, already there). A check-in is already there when the circle
+    holds as many check-ins with exactly the same values as this file has up to it (so
+    an export imported back into its own circle changes nothing), or when its client_id
+    was imported before. Stored rows get increasing created_at (a microsecond apart), so
+    that check-ins of one day keep the file's order."""
     imported = already = 0
-    with write(db):
-        existing = Counter()
-        if checkins:
-            dates = [c["date"] for c in checkins]
-            for row in db.query("SELECT * FROM checkins WHERE circle_id = ? AND date BETWEEN ? AND ?",
-                                [circle_id, min(dates), max(dates)]):
-                existing[_canonical(row_to_checkin(row))] += 1
-        seen = Counter()
-        now = now_utc()
-        for checkin in checkins:
-            canonical = _canonical(checkin)
-            seen[canonical] += 1
-            client_id = import_client_id(canonical, seen[canonical])
-            if seen[canonical] <= existing[canonical] or one(
-                    "SELECT 1 FROM checkins WHERE circle_id = ? AND client_id = ?", [circle_id, client_id]):
-                already += 1
-                continue
-            checkin_id = db.table("checkins").insert(
-                {"circle_id": circle_id, "user_id": user_id, "client_id": client_id,
-                 **_db_values(checkin), "created_at": now, "updated_at": now}).last_pk
-            _audit(db, checkin_id, circle_id, "create", None, checkin)
-            imported += 1
+    existing = Counter()
+    if checkins:
+        dates = [c["date"] for c in checkins]
+        for row in db.query("SELECT * FROM checkins WHERE circle_id = ? AND date BETWEEN ? AND ?",
+                            [circle_id, min(dates), max(dates)]):
+            existing[_canonical(row_to_checkin(row))] += 1
+    seen = Counter()
+    start = datetime.now(timezone.utc).replace(microsecond=0)
+    for checkin in checkins:
+        canonical = _canonical(checkin)
+        seen[canonical] += 1
+        client_id = import_client_id(canonical, seen[canonical])
+        if seen[canonical] <= existing[canonical] or one(
+                "SELECT 1 FROM checkins WHERE circle_id = ? AND client_id = ?", [circle_id, client_id]):
+            already += 1
+            continue
+        written = (start + timedelta(microseconds=imported)).isoformat()
+        checkin_id = db.table("checkins").insert(
+            {"circle_id": circle_id, "user_id": user_id, "client_id": client_id,
+             **_db_values(checkin), "created_at": written, "updated_at": written}).last_pk
+        _audit(db, checkin_id, circle_id, "create", None, checkin)
+        imported += 1
     return imported, already
+
+
+def _store_level(db, circle_id, user_id, level):
+    """The file's level of care, recorded in the level history when the circle has none
+    yet. Returns "applied", "same", "kept" (the circle has its own) or "undated"."""
+    current, since, previous = level
+    circle = one("SELECT level_of_care, level_since, previous_level FROM circles WHERE id = ?", [circle_id])
+    if (circle["level_of_care"], circle["level_since"], circle["previous_level"]) == \
+            (current, since and since.isoformat(), previous):
+        return "same"
+    if one("SELECT 1 FROM level_history WHERE circle_id = ? LIMIT 1", [circle_id]):
+        return "kept"
+    if since is None:
+        return "undated"  # level_history needs a start date
+    now = now_utc()
+    entries = [(current, since, IMPORTED_NOTE)]
+    if previous and previous != current and since > date.min:
+        # The file names the level before, not when it started: the day before, said so.
+        entries.insert(0, (previous, since - timedelta(days=1), IMPORTED_PREVIOUS_NOTE))
+    for entry_level, entry_since, note in entries:
+        db.table("level_history").insert({
+            "circle_id": circle_id, "level": entry_level, "since": entry_since.isoformat(),
+            "note": note, "recorded_by": user_id, "recorded_at": now})
+    levels.recompute(db, circle_id)
+    return "applied"
+
+
+def _store_ticks(db, circle_id, user_id, ticked):
+    """Tick the file's ticked items that nobody in this circle has ticked or unticked.
+    Returns (ticked now, left as they are)."""
+    done = kept = 0
+    now = now_utc()
+    for item_id in ticked:
+        if one("SELECT 1 FROM checklist_state WHERE circle_id = ? AND item_id = ?", [circle_id, item_id]):
+            kept += 1
+            continue
+        db.table("checklist_events").insert({"circle_id": circle_id, "item_id": item_id, "ticked": 1,
+                                             "user_id": user_id, "client_id": None, "at": now})
+        db.table("checklist_state").insert({"circle_id": circle_id, "item_id": item_id, "ticked": 1,
+                                            "changed_by": user_id, "changed_at": now})
+        done += 1
+    return done, kept
+
+
+def store_imported(db, circle_id, user_id, parsed):
+    """Store a parsed file (parse_import) in ONE write transaction. Returns what was done:
+    {"imported", "already", "level" (None or a _store_level result), "ticked", "ticks_kept"}."""
+    with write(db):
+        imported, already = _store_checkins(db, circle_id, user_id, parsed["checkins"])
+        level = _store_level(db, circle_id, user_id, parsed["level"]) if parsed["level"] else None
+        ticked, ticks_kept = _store_ticks(db, circle_id, user_id, parsed["ticked"])
+    return {"imported": imported, "already": already, "level": level,
+            "ticked": ticked, "ticks_kept": ticks_kept}
+
+
+def _level_words(level):
+    """'Outpatient since Mon 2 Nov 2026, before that Inpatient'."""
+    current, since, previous = level
+    words = signals.LEVEL_NAMES[current] + (f" since {_long_date(since)}" if since else "")
+    return words + (f", before that {signals.LEVEL_NAMES[previous]}" if previous and previous != current else "")
 
 
 @bp.route("/c/<int:circle_id>/import", methods=["GET", "POST"])
@@ -526,12 +658,13 @@ def import_checkins(circle_id):
     problem = None
     if form.validate_on_submit():
         try:
-            checkins = parse_import(form.file.data.read(), circle_today(g.circle))
+            parsed = parse_import(form.file.data.read(), circle_today(g.circle))
         except ImportProblem as e:
             problem = str(e)
         else:
-            imported, already = store_imported(get_db(), circle_id, g.user["id"], checkins)
-            session["import_result"] = {"imported": imported, "already": already}
+            result = store_imported(get_db(), circle_id, g.user["id"], parsed)
+            result["level_words"] = _level_words(parsed["level"]) if parsed["level"] else None
+            session["import_result"] = result
             return redirect(url_for("summary.import_checkins", circle_id=circle_id))
     result = session.pop("import_result", None) if request.method == "GET" else None
     return render("summary/import.html", form=form, problem=problem, result=result,

@@ -7,7 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -172,17 +172,128 @@ def imported_message(html):
     return re.search(r"<strong>(\d+ check-ins? imported, \d+ already there\.)</strong>", html).group(1)
 
 
-def test_export_then_import_into_a_new_circle_gives_the_same_day_table(app, auth, client, history):
-    body = export_json(client, history).get_data()
-    other = auth.create_circle(nickname="Sam again", tz=TZ)
+def summary_article(client, circle, query="?days=30"):
+    """The summary as the care team sees it, with the minute it was made blanked out."""
+    page = client.get(f"/c/{circle}/summary{query}").get_data(as_text=True)
+    article = page.split('<article class="summary">')[1].split("</article>")[0]
+    return re.sub(r"\d\d:\d\d \(America/New_York\)", "HH:MM", article)
+
+
+def note_lines(article):
+    return re.findall(r'<p class="note-line"><strong>([^<]*):</strong> ([^<]*)</p>', article)
+
+
+@pytest.fixture
+def month(app, auth, client):
+    """30 days of check-ins by two caregivers (several on some days, each with a note),
+    checklist ticks, and a step down from inpatient 12 days ago."""
+    auth.sign_up("alice@example.com", name="Alice")
+    circle = auth.create_circle(nickname="Sam", tz=TZ, level="inpatient", since=ago(45))
+    auth.tick(circle, "coping-practiced")
+    auth.tick(circle, "naloxone-home")
+    auth.tick(circle, "accountability")
+    auth.tick(circle, "accountability", ticked=0)  # unticked: not in the file
+    assert auth.post(f"/c/{circle}/level", {"level": "outpatient", "since": ago(12)}).status_code == 302
+    conn = sqlite3.connect(app.config["DATABASE"])
+    with conn:
+        conn.execute("INSERT INTO users (username, display_name, password_hash, created_at)"
+                     " VALUES ('bob', 'Bob', 'x', '2026-01-01T00:00:00+00:00')")
+        for i in range(30):
+            day = ago(29 - i)
+            rows = [(1, {"craving": (i * 7) % 10, "stress": (i * 3) % 11, "use": "none" if i % 9 else "suspected",
+                         "withdrawal": ("none", "mild", "moderate")[i % 3], "access": ("none", "possible")[i % 2],
+                         "medication": "missed" if i % 8 == 0 else "taken",
+                         "withdrawal_signs": json.dumps(["yawning", "tremor"][: i % 3]),
+                         "notes": f"Alice, day {i}: first."})]
+            if i % 4 == 0:  # a second caregiver, and a third check-in, on some days
+                rows.append((2, {"craving": 9, "notes": f"Bob, day {i}: second."}))
+                rows.append((1, {"stress": 8, "notes": f"Alice, day {i}: third."}))
+            for n, (user, values) in enumerate(rows):
+                written = f"2026-01-01T00:00:{n:02d}+00:00"  # one second apart, in this order
+                values = {"withdrawal_signs": "[]", **values}
+                conn.execute(f"INSERT INTO checkins (circle_id, user_id, date, created_at, updated_at, "
+                             f"{', '.join(values)}) VALUES (?, ?, ?, ?, ?, {', '.join('?' * len(values))})",
+                             [circle, user, day, written, written, *values.values()])
+    conn.close()
+    return circle
+
+
+def test_export_then_import_into_a_new_circle_reproduces_the_summary(app, auth, client, month):
+    body = export_json(client, month).get_data()
+    data = json.loads(body)
+    assert (data["level_of_care"], data["level_since"], data["previous_level"]) == ("outpatient", ago(12), "inpatient")
+    assert data["checklist"] == {"coping-practiced": True, "naloxone-home": True}
+    # Moving to a new server: a circle made with the level of care "Not sure", then the file.
+    other = auth.create_circle(nickname="Sam", tz=TZ, level="", since="")
     response = auth.import_file(other, body)
     assert response.status_code == 302
-    assert imported_message(client.get(f"/c/{other}/import").get_data(as_text=True)) == \
-        "7 check-ins imported, 0 already there."
-    assert count(app, where="circle_id = ?", params=[other]) == 7
-    assert day_table(client, other) == day_table(client, history)
-    # Check-ins are moved as history: older than the form's 14 days is fine.
-    assert count(app, where="circle_id = ? AND date = ?", params=[other, ago(27)]) == 1
+    page = html.unescape(client.get(f"/c/{other}/import").get_data(as_text=True))
+    assert imported_message(page) == "46 check-ins imported, 0 already there."
+    assert "Level of care from the file: Outpatient since" in page and "before that Inpatient." in page
+    assert "Checklists: 2 items ticked from the file." in page
+
+    source, copy = summary_article(client, month), summary_article(client, other)
+    # The same prompts (recent-step-down needs the previous level), step-down readiness,
+    # checklist progress, day table and chart words: the whole summary, to the character.
+    assert re.findall(r'id="summary-prompt-([a-z-]+)"', copy) == \
+        re.findall(r'id="summary-prompt-([a-z-]+)"', source)
+    assert 'id="summary-prompt-recent-step-down"' in copy
+    assert "Before a step down: 1 of 8" in copy and "Home safety: 1 of 5" in copy
+    assert copy == source
+    assert count(app, where="circle_id = ?", params=[other]) == 46
+    # Notes of one day keep their order; imported ones say so instead of naming the importer.
+    source_notes, copy_notes = (note_lines(summary_article(client, c, "?days=30&notes=1")) for c in (month, other))
+    assert [text for _, text in copy_notes] == [text for _, text in source_notes]
+    assert source_notes[:3] == [("Alice", "Alice, day 0: first."), ("Bob", "Bob, day 0: second."),
+                                ("Alice", "Alice, day 0: third.")]
+    assert {author for author, _ in copy_notes} == {"Imported"}
+    csv_rows = list(csv.DictReader(io.StringIO(client.get(f"/c/{other}/export.csv").get_data().decode("utf-8-sig"))))
+    assert {r["caregiver"] for r in csv_rows} == {"Imported"}
+    # The level history says what the file did not: when the level before started.
+    levels = client.get(f"/c/{other}/level").get_data(as_text=True)
+    assert "Imported from a file, which does not say when this level started." in levels
+    # The exported file of the copy is the file itself (but for who wrote the notes: it has no names).
+    assert json.loads(export_json(client, other).get_data()) == data
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(app, auth, client, month):
+    body = export_json(client, month).get_data()
+    other = auth.create_circle(nickname="Copy", tz=TZ, level="", since="")
+    auth.import_file(other, body)
+    client.get(f"/c/{other}/import")
+    tables = ("checkins", "checkin_audit", "level_history", "checklist_state", "checklist_events")
+    before = [count(app, table) for table in tables]
+    auth.import_file(other, body)
+    page = html.unescape(client.get(f"/c/{other}/import").get_data(as_text=True))
+    assert imported_message(page) == "0 check-ins imported, 46 already there."
+    assert "Level of care" not in page and "Checklists: 0 items ticked from the file; 2 left as they are" in page
+    assert [count(app, table) for table in tables] == before
+
+
+def test_a_circle_with_its_own_level_and_ticks_keeps_them(app, auth, client, month):
+    body = export_json(client, month).get_data()
+    other = auth.create_circle(nickname="Other", tz=TZ, level="iop", since=ago(3))
+    auth.tick(other, "naloxone-home", ticked=0)  # someone here unticked it: it stays unticked
+    response = auth.import_file(other, body)
+    assert response.status_code == 302
+    page = html.unescape(client.get(f"/c/{other}/import").get_data(as_text=True))
+    assert ("This circle already has a level of care, so the file's (Outpatient since "
+            f"{summary._long_date(date.fromisoformat(ago(12)))}, before that Inpatient) was not taken.") in page
+    assert "Checklists: 1 item ticked from the file; 1 left as they are in this circle." in page
+    conn = sqlite3.connect(app.config["DATABASE"])
+    assert conn.execute("SELECT level_of_care, level_since, previous_level FROM circles WHERE id = ?",
+                        [other]).fetchone() == ("iop", ago(3), None)
+    assert dict(conn.execute("SELECT item_id, ticked FROM checklist_state WHERE circle_id = ?", [other])) == \
+        {"coping-practiced": 1, "naloxone-home": 0}
+
+
+def test_a_level_without_a_start_date_is_not_taken_and_the_page_says_so(app, auth, client):
+    auth.sign_up("alice@example.com", name="Alice")
+    circle = auth.create_circle(nickname="Sam", tz=TZ, level="", since="")
+    auth.import_file(circle, json.dumps({"level_of_care": "iop", "checkins": []}))
+    page = html.unescape(client.get(f"/c/{circle}/import").get_data(as_text=True))
+    assert "The file's level of care (Intensive outpatient) has no start date, so it was not taken." in page
+    assert count(app, "level_history") == 0
 
 
 def test_importing_the_same_file_twice_does_not_duplicate(app, auth, client, history):
@@ -227,10 +338,12 @@ def test_imported_check_ins_get_a_valid_client_id_and_an_audit_entry(app, auth, 
     conn = sqlite3.connect(app.config["DATABASE"])
     client_id, user_id = conn.execute("SELECT client_id, user_id FROM checkins").fetchone()
     assert re.fullmatch(r"[A-Za-z0-9-]{8,64}", client_id) and client_id.startswith("import-")
-    assert user_id == 1
+    assert user_id == 1  # the importer can correct or delete it
     assert count(app, "checkin_audit", "action = 'create'") == 1
-    # Only check-ins are imported: the level of care is unchanged.
+    # The circle has its own level of care: the file's is not taken, and the page says so.
     assert conn.execute("SELECT level_of_care FROM circles").fetchone()[0] == "outpatient"
+    page = html.unescape(client.get(f"/c/{circle}/import").get_data(as_text=True))
+    assert "This circle already has a level of care, so the file's (Inpatient) was not taken." in page
 
 
 @pytest.mark.parametrize("body, message", [
@@ -243,42 +356,63 @@ def test_imported_check_ins_get_a_valid_client_id_and_an_audit_entry(app, auth, 
     (b'{"checkins": [], "extra": 1}', 'Unknown key "extra"'),
     (json.dumps({"checkins": [{"date": "2026-01-01"}, {"date": "2026-01-02"}, {"date": "2026-01-03"},
                               {"date": "2026-01-04", "craving": 11}]}).encode(),
-     "checkins[3].craving: must be a whole number from 0 to 10."),
+     "The 4th check-in (dated 2026-01-04), craving: must be a whole number from 0 to 10."),
     (json.dumps({"checkins": [{"date": "2026-01-01"}, {"date": "2999-01-01"}]}).encode(),
-     "checkins[1].date: cannot be after today"),
+     "The 2nd check-in (dated 2999-01-01), date: cannot be after today ("),
     (json.dumps({"checkins": [{"date": "2026-01-01", "mood": "ok"}]}).encode(),
-     'checkins[0]: unknown field "mood".'),
-    (json.dumps({"checkins": [{"craving": 1}]}).encode(), "checkins[0].date: is required"),
-    (json.dumps({"checkins": [{"date": "2026-02-30"}]}).encode(), "checkins[0].date: must be a date"),
-    (json.dumps({"checkins": ["2026-01-01"]}).encode(), "checkins[0]: a check-in must be an object."),
+     'The 1st check-in (dated 2026-01-01): unknown field "mood".'),
+    (json.dumps({"checkins": [{"craving": 1}]}).encode(), "The 1st check-in, date: is required"),
+    (json.dumps({"checkins": [{"date": "2026-02-30"}]}).encode(), "The 1st check-in, date: must be a date"),
+    (json.dumps({"checkins": ["2026-01-01"]}).encode(), "The 1st check-in: a check-in must be an object."),
     (json.dumps({"checkins": [{"date": "2026-01-01", "withdrawal_signs": ["itching"]}]}).encode(),
-     'checkins[0].withdrawal_signs: "itching" is not a known sign.'),
+     'The 1st check-in (dated 2026-01-01), withdrawal_signs: "itching" is not a known sign.'),
     (json.dumps({"checkins": [{"date": "2026-01-01", "notes": "x" * 2001}]}).encode(),
-     "checkins[0].notes: must be at most 2,000 characters."),
+     "The 1st check-in (dated 2026-01-01), notes: must be at most 2,000 characters."),
     (json.dumps({"checkins": [{"date": "2026-01-01", "overdose": "yes"}]}).encode(),
-     "checkins[0].overdose: must be true or false."),
+     "The 1st check-in (dated 2026-01-01), overdose: must be true or false."),
     (json.dumps({"checkins": [{"date": "2026-01-01", "craving": 5.5}]}).encode(),
-     "checkins[0].craving: must be a whole number from 0 to 10."),
+     "The 1st check-in (dated 2026-01-01), craving: must be a whole number from 0 to 10."),
     (b'{"checkins": [{"date": "2026-01-01", "craving": NaN}]}',
-     "checkins[0].craving: must be a whole number from 0 to 10."),
+     "The 1st check-in (dated 2026-01-01), craving: must be a whole number from 0 to 10."),
+    (json.dumps({"checkins": [{"date": "2026-01-01"}] * 12 + [{"date": "2026-01-02", "use": "yes"}]}).encode(),
+     "The 13th check-in (dated 2026-01-02), use: must be none, suspected or confirmed"),
+    (json.dumps({"checkins": [{"date": "2026-01-01"}] * 21 + [{"date": "2026-01-02", "use": "yes"}]}).encode(),
+     "The 22nd check-in (dated 2026-01-02), use:"),
+    # The level of care and the checklist are checked too: a bad one writes nothing either.
+    (json.dumps({"level_of_care": "hospital", "checkins": [{"date": "2026-01-01"}]}).encode(),
+     "level_of_care: must be one of inpatient, residential, php, iop, outpatient, recovery-support (or null)."),
+    (json.dumps({"level_of_care": "iop", "previous_level": ["inpatient"], "checkins": []}).encode(),
+     "previous_level: must be one of inpatient"),
+    (json.dumps({"level_of_care": "iop", "level_since": "2026-13-01", "checkins": []}).encode(),
+     "level_since: must be a date written YYYY-MM-DD."),
+    (json.dumps({"level_of_care": "iop", "level_since": "2999-01-01", "checkins": []}).encode(),
+     "level_since: cannot be after today"),
+    (json.dumps({"checklist": ["coping-practiced"], "checkins": []}).encode(),
+     "checklist: must be an object of item ids to true or false."),
+    (json.dumps({"checklist": {"coping-practised": True}, "checkins": []}).encode(),
+     'checklist: unknown item "coping-practised".'),
+    (json.dumps({"checklist": {"coping-practiced": "yes"}, "checkins": []}).encode(),
+     "checklist.coping-practiced: must be true or false."),
     (b'{"checkins": [{"date": "2026-01-01", "craving": ' + b"9" * 5000 + b"}]}",
      "The file is not valid JSON (a number is too long)."),
     (b"[" * 100000 + b"]" * 100000, "The file is nested too deeply to be an export."),
     (b'{"checkins": ' + b"[" * 5000 + b"]" * 5000 + b"}", "The file is nested too deeply to be an export."),
 ])
 def test_a_bad_file_changes_nothing_and_names_what_is_wrong(app, auth, client, history, body, message):
-    before = (count(app), count(app, "checkin_audit"))
+    tables = ("checkins", "checkin_audit", "level_history", "checklist_state", "checklist_events")
+    before = [count(app, table) for table in tables]
     response = auth.import_file(history, body)
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
     assert "Nothing was imported." in page and message in page, re.findall(r"Nothing was imported.</strong>[^<]*", page)
-    assert (count(app), count(app, "checkin_audit")) == before
+    assert [count(app, table) for table in tables] == before
 
 
 def test_a_good_file_with_one_bad_entry_late_writes_nothing(app, auth, client, circle):
     checkins = [{"date": ago(i), "craving": 3} for i in range(1, 30)] + [{"date": ago(1), "stress": -1}]
     response = auth.import_file(circle, json.dumps({"checkins": checkins}))
-    assert response.status_code == 400 and "checkins[29].stress" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"The 30th check-in (dated {ago(1)}), stress:" in response.get_data(as_text=True)
     assert count(app) == 0
 
 
@@ -318,13 +452,16 @@ def test_the_import_is_one_transaction(app, auth, circle, monkeypatch):
         from flask import g
         g.user = {"id": 1}
         with pytest.raises(RuntimeError):
-            summary.store_imported(get_db(), circle, 1, checkins)
-    assert count(app) == 0
+            summary.store_imported(get_db(), circle, 1, {"checkins": checkins, "level": None,
+                                                          "ticked": ["coping-practiced"]})
+    assert count(app) == 0 and count(app, "checklist_state") == 0
 
 
 def test_the_page_explains_what_is_imported(client, circle):
     html = client.get(f"/c/{circle}/import").get_data(as_text=True)
-    assert "Only its <strong>check-ins</strong> are imported" in html
+    assert "Its <strong>check-ins</strong> are imported" in html
+    assert "When this circle has no level of care yet, the file's level of care is taken too" in html
+    assert "show imported check-ins as “Imported”" in html
     assert f'href="/c/{circle}/export.csv"' in html and f'href="/c/{circle}/export.json"' in html
     assert 'enctype="multipart/form-data"' in html
 

@@ -3,6 +3,7 @@ checklists, the day-by-day table, charts with a text alternative, print; and acc
 import re
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -156,14 +157,52 @@ def test_charts_are_inline_svg_with_a_text_alternative_in_words(auth, client, ci
         assert f'id="chart-{chart_id}-title"' in svg
         assert f'<p id="chart-{chart_id}-words">' in html
     d = [today() - timedelta(days=k) for k in (2, 1, 0)]
-    words = f"Craving: 3 values, from 3 on {d[0]:%b} {d[0].day} to 8 on {d[2]:%b} {d[2].day}; highest 8, lowest 3."
+    words = (f"Craving: 3 values (3 on {d[0]:%b} {d[0].day}, 6 on {d[1]:%b} {d[1].day} and 8 on "
+             f"{d[2]:%b} {d[2].day}), too few to tell a direction.")
     assert words in html
-    assert f"Stress: 2 values, from 5 on {d[0]:%b} {d[0].day} to 9 on {d[2]:%b} {d[2].day}" in html
+    assert f"Stress: 2 values (5 on {d[0]:%b} {d[0].day} and 9 on {d[2]:%b} {d[2].day})" in html
     assert f"signs of use on {d[0]:%b} {d[0].day}" in html
     assert f"medication missed on {d[1]:%b} {d[1].day}" in html
     assert 'role="img"' in html
     svgs = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
     assert all("style=" not in s and "<script" not in s for s in svgs)
+
+
+def test_levels_to_ask_about_are_said_once_and_kept_in_print(auth, client, circle):
+    for days_ago in (2, 1, 0):
+        log(auth, circle, days_ago, craving="9", use="confirmed")
+    html = summary(client, circle)
+    assert html.count("Levels of care the family may ask the care team about") == 1
+    assert ("<strong>Partial hospitalization (day treatment) or Inpatient</strong>" in html)
+    css = (Path(client.application.static_folder) / "css/app.css").read_text()
+    print_css = css[css.rindex("@media print"):]
+    assert not re.search(r"\.suggested[^{]*\{[^}]*display:\s*none", print_css)
+
+
+def test_no_level_suggested_means_no_line(auth, client, circle):
+    log(auth, circle, 0, craving="1", use="none")
+    assert "may ask the care team about" not in summary(client, circle)
+
+
+def test_the_summary_never_shows_an_emergency_number_other_than_the_circles(app, auth, client):
+    auth.sign_up("eu@example.com", name="Eva")
+    circle = auth.create_circle(nickname="Jo", tz=TZ, emergency_number="112")
+    for days_ago in (1, 0):
+        log(auth, circle, days_ago, craving="9", use="confirmed", overdose="y", naloxone_given="y", notes="x")
+    path = auth.share_link(circle, include_notes="y", days="30")
+    pages = [summary(client, circle, "?days=30&notes=1"), app.test_client().get(path).get_data(as_text=True)]
+    for html in pages:
+        assert 'id="summary-prompt-overdose-recent"' in html
+        assert "911" not in html
+
+
+def test_every_printed_page_of_the_table_repeats_nickname_range_and_when_made(client, circle):
+    html = summary(client, circle, "?days=30")
+    thead = html.split('<table class="day-table">')[1].split("</thead>")[0]
+    first = today() - timedelta(days=29)
+    running = re.search(r'<tr class="print-running"><td colspan="10">([^<]*)</td></tr>', thead).group(1)
+    assert running.startswith(f"Sam, {first:%a} {first.day} {first:%b}") and "(the last 30 days) · made " in running
+    assert TZ in running
 
 
 def test_the_summary_page_has_no_inline_script_or_style_and_loads_print_js_deferred(client, circle):
@@ -210,13 +249,44 @@ def test_older_check_ins_fill_the_30_day_window(app, client, circle):
 D = [date(2026, 11, 9) + timedelta(days=i) for i in range(12)]
 
 
-def test_describe_states_the_trend_in_words():
-    points = [(D[0], 3), (D[1], None), (D[2], 5), (D[3], 8), (D[4], 2), (D[5], 6), (D[11], 8)]
-    points = [(d, dict(points).get(d)) for d in D]
-    assert charts.describe("Craving", points) == \
-        "Craving: 6 values, from 3 on Nov 9 to 8 on Nov 20; highest 8, lowest 2."
+def points_of(values):
+    """[(day, value)] from Nov 9 on, for values oldest first (None: no value that day)."""
+    return list(zip(D, values))
+
+
+def test_describe_says_rising_and_names_the_peak_days():
+    points = points_of([2, 3, None, 2, 3, 2, 3, 2, 9, 7, 9, 8])
+    assert charts.describe("Craving", points) == (
+        "Craving: 11 values from Nov 9 to Nov 20, rising lately: the last 3 values average 8, "
+        "the 7 before them 3.4. Highest 9, on Nov 17 and Nov 19; lowest 2.")
+
+
+def test_describe_says_falling():
+    points = points_of([8, 9, 8, 7, 9, 8, 8, 3, 2, 1])
+    assert charts.describe("Stress", points) == (
+        "Stress: 10 values from Nov 9 to Nov 18, falling lately: the last 3 values average 2, "
+        "the 7 before them 8.1. Highest 9, on Nov 10 and Nov 13; lowest 1.")
+
+
+def test_describe_says_steady_when_the_means_are_less_than_a_point_apart():
+    points = points_of([5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 6, 5])
+    words = charts.describe("Craving", points)
+    assert "steady lately: the last 3 values average 5.7, the 7 before them 5.4." in words
+    assert "Highest 6, on 6 days (the last Nov 19); lowest 5." in words
+    # One point apart is no longer steady; the mean compares exactly (no rounding).
+    assert "rising lately" in charts.describe("Craving", points_of([4] * 7 + [5, 5, 5]))
+    assert "steady lately" in charts.describe("Craving", points_of([4] * 7 + [5, 5, 4]))
+
+
+def test_describe_lists_the_values_when_too_few_to_tell_a_direction():
     assert charts.describe("Stress", [(d, None) for d in D]) == "Stress: no values in these 12 days."
     assert charts.describe("Stress", [(D[0], None), (D[1], 4)]) == "Stress: 1 value, 4 on Nov 10."
+    # A direction needs the last 3 values and at least 2 before them.
+    assert charts.describe("Craving", points_of([3, None, None, 5, 8, None, 9])) == \
+        "Craving: 4 values (3 on Nov 9, 5 on Nov 12, 8 on Nov 13 and 9 on Nov 15), too few to tell a direction."
+    assert "rising lately: the last 3 values average 7.3, the 2 before them 3." in \
+        charts.describe("Craving", points_of([3, 3, 5, 8, 9]))
+    assert [charts.direction(v) for v in ([], [1, 2], [1, 1, 9, 9], [1, 1, 9, 9, 9])] == [None, None, None, "rising"]
 
 
 def test_markers_have_their_own_shapes_and_labels():
