@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from flask import (Blueprint, abort, g, make_response, redirect, render_template,
                    request, session, url_for)
 
-from . import charts, content, levels, signals, views
+from . import audit, charts, content, levels, signals, views
 from .auth import _lock_remaining, _record_failure
 from .checkins import _audit, _db_values, checkins_between, row_to_checkin
 from .circles import token_hash
@@ -273,6 +273,9 @@ def share_links(circle_id):
                 "revoked_at": None, "revoked_by": None,
                 "include_notes": int(bool(form.include_notes.data)), "days": int(form.days.data),
                 "open_count": 0, "last_opened_at": None}).last_pk
+            audit.log(db, "share_link.created", g.user["id"], circle_id, link=link_id,
+                      days=int(form.days.data), notes=bool(form.include_notes.data),
+                      expires_days=int(form.expires_days.data))
         # Shown once on the next page: kept server-side in the session (sealed), never in a URL.
         session["new_share_link"] = {"id": link_id, "sealed": seal(token, "share-link")}
         return redirect(url_for("summary.share_links", circle_id=circle_id))
@@ -314,6 +317,7 @@ def revoke_link(circle_id, link_id):
         if not link["revoked_at"]:
             db.execute("UPDATE share_links SET revoked_at = ?, revoked_by = ? WHERE id = ?",
                        [now_utc(), g.user["id"], link_id])
+            audit.log(db, "share_link.revoked", g.user["id"], circle_id, link=link_id)
     return redirect(url_for("summary.share_links", circle_id=circle_id) + f"#link-{link_id}")
 
 
@@ -371,6 +375,7 @@ def shared(token):
         with write(db):
             db.execute("UPDATE share_links SET open_count = open_count + 1, last_opened_at = ? WHERE id = ?",
                        [now_utc(), link["id"]])
+            audit.log(db, "share_link.opened", None, link["circle_id"], link=link["id"])  # by someone without an account
     return _share_page("summary/share.html", 200,
                        s=build_summary(circle, window(link["days"]), bool(link["include_notes"])),
                        expires=_local(link["expires_at"], circle))

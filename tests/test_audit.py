@@ -238,3 +238,23 @@ def test_the_recovery_codes_page_is_not_an_audit_leak(app, auth, client):
     response = auth.sign_up("alice")
     codes = re.findall(CODE_RE, client.get(response.headers["Location"]).get_data(as_text=True))
     assert codes and not any(code in all_text(app) for code in codes)
+
+
+def test_share_links_made_opened_and_withdrawn_are_recorded_without_the_token(app, auth, client):
+    auth.sign_up("alice")
+    circle = auth.create_circle()
+    path = auth.share_link(circle, label="Dr. Lee, clinic")
+    app.test_client().get(path, environ_base={"REMOTE_ADDR": "203.0.113.9"})  # the clinic, no account
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        link_id = conn.execute("SELECT id FROM share_links").fetchone()[0]
+    auth.post(f"/c/{circle}/share/{link_id}/revoke", token_from=f"/c/{circle}/share")
+    alice = user_id(app, "alice")
+    assert events(app, "event LIKE 'share_link.%'") == [
+        ("share_link.created", alice, circle, {"link": link_id, "days": 14, "notes": False, "expires_days": 14}),
+        ("share_link.opened", None, circle, {"link": link_id}),
+        ("share_link.revoked", alice, circle, {"link": link_id}),
+    ]
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        assert conn.execute("SELECT ip FROM audit_log WHERE event = 'share_link.opened'").fetchone() == (
+            "203.0.113.9",)
+    assert path.rsplit("/", 1)[1] not in all_text(app)
