@@ -91,9 +91,13 @@ def new(circle_id):
 
 
 def _errors(form):
-    errors = {name: list(errs) for name, errs in form.errors.items() if name is not None}
-    if form.form_errors:
-        errors["form"] = list(form.form_errors)
+    # (WTForms keys the form's own errors "", not None.)
+    errors = {name: list(errs) for name, errs in form.errors.items() if name}
+    # The form repeats a hidden field's errors (client_id) so that the page shows them.
+    shown = {e for errs in errors.values() for e in errs}
+    form_errors = [e for e in form.form_errors if e not in shown]
+    if form_errors:
+        errors["form"] = form_errors
     return errors
 
 

@@ -84,7 +84,8 @@ def index(circle_id):
 
 
 def _errors(form):
-    return {name: list(errs) for name, errs in form.errors.items() if name is not None}
+    """The fields' errors (the form repeats the hidden client_id's under the key "")."""
+    return {name: list(errs) for name, errs in form.errors.items() if name}
 
 
 @bp.route("/c/<int:circle_id>/checklists/<item_id>", methods=["POST"])

@@ -7,12 +7,14 @@ import uuid
 from datetime import date, timedelta
 from zoneinfo import available_timezones
 
-from flask import request
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
 from wtforms import (BooleanField, FieldList, FormField, HiddenField, PasswordField,
                      RadioField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
+from wtforms import FileField as AnyFileField
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -35,11 +37,161 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# ---------------------------------------------------------------------------
+# What every form reads from a request
+# ---------------------------------------------------------------------------
+
+SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+# C0 and C1 control characters (NUL, ESC, ...): nobody types them, and stored they would
+# travel, invisible, into the CSV export, the printed summary and other caregivers'
+# screens. A text area keeps tabs and line breaks.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_AUTO = object()
+
+
+def _submitted():
+    return has_request_context() and request.method in SUBMIT_METHODS
+
+
+def _leaves(field):
+    """The fields that each read one name of the request, through FieldList and FormField."""
+    if isinstance(field, FieldList):
+        for entry in field.entries:
+            yield from _leaves(entry)
+    elif isinstance(field, FormField):
+        for sub in field.form:
+            yield from _leaves(sub)
+    else:
+        yield field
+
+
+def _leaves_of(form):
+    for field in form:
+        yield from _leaves(field)
+
+
+class WebForm(FlaskForm):
+    """The base of every form: it reads only what a browser's form sends.
+
+    Flask-WTF would also read a JSON body and hand uploaded files to text fields, so a
+    number, a list, an object or a file could reach a validator that expects text (a
+    500). Here a text field only ever sees text: the form's values come from the
+    form-encoded or multipart fields, files only reach a FileField, and a JSON (or
+    other) body is not read at all. Then, for every field, named in the message:
+
+    - a file sent for a text field, or several values for a field that takes one
+      (which one did the person mean?), is refused;
+    - control characters (NUL, ESC, ...) in text are refused.
+    """
+
+    #: field name -> the name its messages use (default: its label up to a bracket)
+    field_names = {}
+    #: fields whose errors the page does not show next to them: the form shows them
+    #: (hidden fields are always among them)
+    errors_on_form = ()
+
+    def __init__(self, formdata=_AUTO, **kwargs):
+        self._from_request = formdata is _AUTO and _submitted()
+        if formdata is _AUTO:
+            formdata = self._request_formdata() if self._from_request else None
+        super().__init__(formdata=formdata, **kwargs)
+
+    @classmethod
+    def _request_formdata(cls):
+        data = MultiDict()
+        for name, values in request.form.lists():
+            data.setlist(name, values)
+        for name, unbound in cls._unbound_fields or ():
+            if issubclass(unbound.field_class, AnyFileField) and name in request.files:
+                data.setlist(name, request.files.getlist(name) + request.form.getlist(name))
+        return data
+
+    def field_name(self, field):
+        name = self.field_names.get(field.short_name)
+        if name is None:
+            name = re.split(r" \(|\?", str(field.label.text))[0].strip() or field.short_name
+        return name
+
+    def _shape_problems(self, field):
+        problems = []
+        sent = request.form.getlist(field.name) + request.files.getlist(field.name)
+        if field.name in request.files and not isinstance(field, AnyFileField):
+            problems.append("send text here, not a file")
+        if len(sent) > 1 and not isinstance(field, SelectMultipleField):
+            problems.append("send one value, not several")
+        if (isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField))
+                and isinstance(field.data, str)):
+            control = (CONTROL_CHARACTERS_MULTILINE if isinstance(field, TextAreaField)
+                       else CONTROL_CHARACTERS)
+            if control.search(field.data):
+                problems.append("remove the invisible control characters (such as NUL) it holds")
+        return problems
+
+    def validate(self, extra_validators=None):
+        leaves = []
+        if self._from_request:
+            leaves = [f for f in _leaves_of(self) if f.name != self.meta.csrf_field_name]
+            if not getattr(self, "_shape_checked", False):
+                self._shape_checked = True
+                for field in leaves:
+                    # As process errors, they count like any error, also inside a FieldList.
+                    field.process_errors.extend(
+                        f"{self.field_name(field)}: {problem}." for problem in self._shape_problems(field))
+        ok = super().validate(extra_validators)
+        if leaves and request.mimetype and request.mimetype not in FORM_TYPES:
+            self.form_errors.append("This was not sent as a web form, so nothing in it was read. "
+                                    "Please use the form on this page.")
+            ok = False
+        for field in leaves:
+            if field.errors and (isinstance(field, HiddenField) or field.short_name in self.errors_on_form):
+                self.form_errors.extend(e for e in field.errors if e not in self.form_errors)
+        return ok
+
+
+class CheckboxField(BooleanField):
+    """A checkbox. Ticked, a browser sends its value ("y"); unticked, nothing. A client
+    that spells a boolean gets the obvious meaning; any other value is refused (so
+    "0" or "no" is never read as ticked)."""
+
+    TRUE = frozenset({"y", "yes", "on", "true", "1"})
+    FALSE = frozenset({"", "n", "no", "off", "false", "0"})
+
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        value = valuelist[0] if valuelist else ""
+        self.data = isinstance(value, str) and value.lower() in self.TRUE
+
+    def pre_validate(self, form):
+        if self.raw_data and str(self.raw_data[0]).lower() not in self.TRUE | self.FALSE:
+            raise ValidationError(self.message or f"{self.label.text}: tick the box or leave it empty.")
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(value):
+    """A day written YYYY-MM-DD (what a date input sends, and what is stored), else None.
+
+    date.fromisoformat alone also takes 20261120 or 2026-W47-5, which would be stored
+    as written and then never found by the date-range queries."""
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def none_if_blank(value):
     return None if value in ("", None) else value
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(WebForm):
     username = StringField("Email or user name", filters=[strip], validators=[
         DataRequired("Enter an email or a user name."),
         Length(3, 120, "Use 3 to 120 characters."),
@@ -57,7 +209,7 @@ class SignUpForm(FlaskForm):
             raise ValidationError("This password is too easy to guess. Try a few unrelated words.")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(WebForm):
     username = StringField("Email or user name", filters=[strip],
                            validators=[DataRequired("Enter your email or user name."), Length(max=120)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=128)])
@@ -78,7 +230,24 @@ def level_choices(blank="Not sure"):
     return [("", blank)] + [(lvl["id"], lvl["name"]) for lvl in content.LEVELS]
 
 
-class CircleForm(FlaskForm):
+class EntryList(FieldList):
+    """A fixed number of rows (care_team-0 to care_team-2): each row reads its own
+    names, whatever else is sent.
+
+    WTForms' FieldList takes the row numbers from the names sent: int() of
+    "care_team-²-label" (str.isdigit() says yes) or of a number with 5,000 digits was a
+    500, and rows sent as 5 and 7 were renamed 0 and 1, so the page showed an error
+    under another row than the one checked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assert self.max_entries, "an EntryList has a fixed number of rows"
+
+    def _extract_indices(self, prefix, formdata):
+        return iter(range(self.max_entries))
+
+
+class CircleForm(WebForm):
     nickname = StringField("First name or nickname of the person in care", filters=[strip], validators=[
         DataRequired("Enter a first name or nickname."), Length(max=40, message="At most 40 characters."),
     ])
@@ -90,7 +259,7 @@ class CircleForm(FlaskForm):
                            validate_choice=False)
     emergency_number = StringField("Emergency number", filters=[strip], default="911",
                                    validators=[DataRequired("Enter the emergency number (911 in the US)."), PHONE])
-    care_team = FieldList(FormField(CareTeamNumberForm), min_entries=3, max_entries=3)
+    care_team = EntryList(FormField(CareTeamNumberForm), min_entries=3, max_entries=3)
 
     def validate_level_of_care(self, field):
         if field.data and field.data not in signals.LEVELS:
@@ -109,12 +278,14 @@ class CircleForm(FlaskForm):
             if self.level_of_care.data:
                 raise ValidationError("Enter the date this level of care started.")
             return
-        try:
-            field.data = date.fromisoformat(field.data).isoformat()
-        except ValueError:
-            raise ValidationError("Enter a date like 2026-11-02.") from None
-        if date.fromisoformat(field.data) > date.today() + timedelta(days=1):
+        day = parse_day(field.data)
+        if day is None:
+            raise ValidationError("Enter a date like 2026-11-02.")
+        if day > date.today() + timedelta(days=1):
             raise ValidationError("This date is in the future.")
+        if day < date.today() - timedelta(days=LEVEL_MAX_DAYS_BACK):
+            raise ValidationError("This date is more than 10 years ago.")
+        field.data = day.isoformat()
 
 
 def _scale(name):
@@ -133,8 +304,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CheckinForm(FlaskForm):
+class CheckinForm(WebForm):
     """The daily check-in. The same names as the JSON of the rules program."""
+    field_names = {"date": "Day", "craving": "Craving", "withdrawal": "Withdrawal",
+                   "withdrawal_signs": "Withdrawal signs", "access": "Access", "stress": "Stress",
+                   "medication": "Medication", "use": "Signs of use", "overdose": "Overdose",
+                   "naloxone_given": "Naloxone given", "notes": "Notes", "client_id": "Client id"}
+    errors_on_form = ("overdose", "naloxone_given")  # two checkboxes under one heading
     client_id = HiddenField()
     date = StringField("Day", filters=[strip])
     craving = _scale("craving")
@@ -145,8 +321,10 @@ class CheckinForm(FlaskForm):
     stress = _scale("stress")
     medication = _choice("medication")
     use = _choice("use")
-    overdose = BooleanField(content.CHECKIN_LABELS["overdose"]["label"])
-    naloxone_given = BooleanField(content.CHECKIN_LABELS["naloxone_given"]["label"])
+    overdose = CheckboxField(content.CHECKIN_LABELS["overdose"]["label"],
+                             message="Overdose: tick the box or leave it empty.")
+    naloxone_given = CheckboxField(content.CHECKIN_LABELS["naloxone_given"]["label"],
+                                   message="Naloxone given: tick the box or leave it empty.")
     notes = TextAreaField(content.CHECKIN_LABELS["notes"]["label"], filters=[strip])
 
     def __init__(self, *args, today, max_days_back=14, **kwargs):
@@ -161,7 +339,8 @@ class CheckinForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        unknown = sorted(set(request.form.keys()) - set(self._fields)) if request else []
+        sent = set(request.form.keys()) | set(request.files.keys()) if self._from_request else set()
+        unknown = sorted(sent - set(self._fields))
         if unknown:
             self.form_errors.append("Unknown field: " + ", ".join(unknown) + ".")
             ok = False
@@ -169,13 +348,12 @@ class CheckinForm(FlaskForm):
 
     def validate_client_id(self, field):
         if field.data and not re.fullmatch(r"[A-Za-z0-9\-]{8,64}", field.data):
-            raise ValidationError("This form is damaged. Please reload the page.")
+            raise ValidationError("Client id: this form is damaged. Please reload the page.")
 
     def validate_date(self, field):
-        try:
-            day = date.fromisoformat(field.data or "")
-        except ValueError:
-            raise ValidationError("Day: enter a date like 2026-11-20.") from None
+        day = parse_day(field.data)
+        if day is None:
+            raise ValidationError("Day: enter a date like 2026-11-20.")
         if day > self.today:
             raise ValidationError("Day: this date is in the future.")
         if day < self.earliest:
@@ -231,11 +409,11 @@ class CheckinForm(FlaskForm):
         }
 
 
-class InviteAcceptForm(FlaskForm):
+class InviteAcceptForm(WebForm):
     pass
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     """A POST with nothing but its CSRF token (remove, delete, sign out)."""
 
 
@@ -248,7 +426,8 @@ RESPONSE_ACTIONS = [
 ]
 
 
-class PromptResponseForm(FlaskForm):
+class PromptResponseForm(WebForm):
+    field_names = {"rule": "About", "action": "What did you do"}
     rule = StringField("About")
     action = SelectField("What did you do?", choices=RESPONSE_ACTIONS, validate_choice=False)
     note = TextAreaField("Note (optional)", filters=[strip],
@@ -270,7 +449,7 @@ class PromptResponseForm(FlaskForm):
 LEVEL_MAX_DAYS_BACK = 3653  # about 10 years: older than that is a typo, not history
 
 
-class LevelForm(FlaskForm):
+class LevelForm(WebForm):
     """A change of level of care: which level, since when (the circle's local date), a note."""
     level = SelectField("New level of care", choices=level_choices("Choose a level"), validate_choice=False)
     since = StringField("Since", filters=[strip])
@@ -289,10 +468,9 @@ class LevelForm(FlaskForm):
             raise ValidationError("New level of care: choose one from the list.")
 
     def validate_since(self, field):
-        try:
-            day = date.fromisoformat(field.data or "")
-        except ValueError:
-            raise ValidationError("Since: enter a date like 2026-11-02.") from None
+        day = parse_day(field.data)
+        if day is None:
+            raise ValidationError("Since: enter a date like 2026-11-02.")
         if day > self.today:
             raise ValidationError("Since: this date is in the future.")
         if day < self.earliest:
@@ -300,11 +478,12 @@ class LevelForm(FlaskForm):
         field.data = day.isoformat()
 
 
-class ChecklistTickForm(FlaskForm):
+class ChecklistTickForm(WebForm):
     """One tap on a checklist item: ticked=1 ticks it, ticked=0 unticks it.
 
     client_id is made when the page is rendered, so a form sent twice (a double tap,
     an offline replay) is stored once."""
+    field_names = {"client_id": "Client id"}
     ticked = StringField("Ticked")
     client_id = HiddenField()
 
@@ -325,8 +504,9 @@ SUMMARY_WINDOWS = [("7", "Last 7 days"), ("14", "Last 14 days"), ("30", "Last 30
 SHARE_MAX_DAYS = 90
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(WebForm):
     """A read-only link to the summary for someone on the care team."""
+    errors_on_form = ("include_notes",)
     label = StringField("Who is it for? (e.g. Dr. Lee, clinic)", filters=[strip], validators=[
         DataRequired("Who is it for: enter a name, e.g. Dr. Lee, clinic."),
         Length(max=80, message="Who is it for: at most 80 characters."),
@@ -334,7 +514,8 @@ class ShareLinkForm(FlaskForm):
     expires_days = StringField(f"Works for how many days? (1 to {SHARE_MAX_DAYS})", default="14",
                                filters=[strip])
     days = SelectField("Days in the summary", choices=SUMMARY_WINDOWS, default="14", validate_choice=False)
-    include_notes = BooleanField("Include caregivers' notes")
+    include_notes = CheckboxField("Include caregivers' notes",
+                                  message="Include caregivers' notes: tick the box or leave it empty.")
 
     def validate_expires_days(self, field):
         if not re.fullmatch(r"[0-9]{1,3}", field.data or "") or not 1 <= int(field.data) <= SHARE_MAX_DAYS:
@@ -345,8 +526,9 @@ class ShareLinkForm(FlaskForm):
             raise ValidationError("Days in the summary: choose 7, 14 or 30.")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(WebForm):
     """A .json file made by Export (the rules program's input); only its check-ins are read."""
+    field_names = {"file": "File"}
     file = FileField("File to import (.json)", validators=[
         FileRequired("File: choose the .json file to import."),
     ])
@@ -394,18 +576,19 @@ def password_problems(password):
     return list(form.password.errors)
 
 
-class DisplayNameForm(FlaskForm):
+class DisplayNameForm(WebForm):
     display_name = SignUpForm.display_name
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(WebForm):
     current_password = _current_password()
     new_password = new_password_field()
     validate_new_password = SignUpForm.validate_password
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(WebForm):
     """Forgot password: the user name, one recovery code and a new password."""
+    field_names = {"recovery_code": "Recovery code"}
     username = StringField("Email or user name", filters=[strip], validators=[
         DataRequired("Email or user name: enter it."), Length(max=120, message="Email or user name: too long.")])
     recovery_code = StringField("One of your recovery codes", filters=[strip], validators=[
@@ -415,25 +598,27 @@ class ForgotPasswordForm(FlaskForm):
     validate_new_password = SignUpForm.validate_password
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(WebForm):
     """A new password, from a reset link."""
     new_password = new_password_field()
     validate_new_password = SignUpForm.validate_password
 
 
-class TwoStepCodeForm(FlaskForm):
+class TwoStepCodeForm(WebForm):
     """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    field_names = {"code": "Code"}
     code = StringField("6-digit code from your authenticator app, or a recovery code", filters=[strip],
                        validators=[DataRequired("Code: enter the 6 digits your app shows, or a recovery code."),
                                    Length(max=40, message="Code: at most 40 characters.")])
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(WebForm):
     """An action that asks for the password again (new recovery codes, delete the account)."""
     password = _current_password("Your password", "Your password")
 
 
-class TwoStepSetupForm(FlaskForm):
+class TwoStepSetupForm(WebForm):
+    field_names = {"code": "Code"}
     password = _current_password("Your password", "Your password")
     code = StringField("6-digit code from your authenticator app", filters=[strip], validators=[
         DataRequired("Code: enter the 6 digits your app shows."),
@@ -441,14 +626,16 @@ class TwoStepSetupForm(FlaskForm):
     ])
 
 
-class TwoStepOffForm(FlaskForm):
+class TwoStepOffForm(WebForm):
+    field_names = {"off_code": "Code"}
     off_password = _current_password("Your password", "Your password")
     off_code = StringField("6-digit code from your app, or a recovery code", filters=[strip], validators=[
         DataRequired("Code: enter the 6 digits your app shows, or a recovery code."),
         Length(max=40, message="Code: at most 40 characters.")])
 
 
-class DeleteCircleForm(FlaskForm):
+class DeleteCircleForm(WebForm):
+    field_names = {"nickname": "Name"}
     nickname = StringField("Type the name of the person in care, exactly as shown", filters=[strip],
                            validators=[DataRequired("Name: type it to confirm."),
                                        Length(max=40, message="Name: at most 40 characters.")])
