@@ -1,26 +1,50 @@
 """Pages for everyone, signed in or not: the emergency page and the web app manifest."""
-from flask import Blueprint, g, jsonify, session, url_for
+from flask import Blueprint, g, jsonify, url_for
 
 from .circles import care_team
-from .views import one, render
+from .db import get_db
+from .views import circle_member_required, render
 
 bp = Blueprint("pages", __name__)
 
 
+def _numbers(circle):
+    return {"id": circle["id"], "nickname": circle["nickname"],
+            "emergency_number": circle["emergency_number"], "care_team": care_team(circle["id"])}
+
+
+def _emergency_page(circles):
+    # The steps say one number: the circles' own when they agree, else 911. Every
+    # circle's numbers are also listed under its name, never one for another.
+    own = {c["emergency_number"] for c in circles}
+    return render("pages/emergency.html", circles=circles,
+                  emergency_number=own.pop() if len(own) == 1 else "911",
+                  care_team_numbers=circles[0]["care_team"] if len(circles) == 1 else [])
+
+
 @bp.route("/emergency")
 def emergency():
-    """Overdose signs and steps. One tap from every page; also cached for offline use.
+    """Overdose signs and steps. One tap from every page outside a circle; precached
+    without cookies (the page for anyone, with 911) and kept per person for offline.
 
-    Signed in, it shows the current circle's emergency number and care team numbers.
+    Signed in, it lists the numbers of every circle of the person, each named: the
+    worker keeps one copy of this page, whichever circle was used last.
     """
-    circle = None
-    if g.user is not None and session.get("circle_id"):
-        circle = one("SELECT c.id, c.nickname, c.emergency_number FROM circles c"
-                     " JOIN memberships m ON m.circle_id = c.id WHERE c.id = ? AND m.user_id = ?",
-                     [session["circle_id"], g.user["id"]])
-    return render("pages/emergency.html", circle=circle,
-                  emergency_number=circle["emergency_number"] if circle else "911",
-                  care_team_numbers=care_team(circle["id"]) if circle else [])
+    circles = []
+    if g.user is not None:
+        circles = [_numbers(c) for c in get_db().query(
+            "SELECT c.id, c.nickname, c.emergency_number FROM circles c JOIN memberships m"
+            " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE",
+            [g.user["id"]])]
+    return _emergency_page(circles)
+
+
+@bp.route("/c/<int:circle_id>/emergency")
+@circle_member_required
+def circle_emergency(circle_id):
+    """The emergency page of one circle (its number and care team first): the header's
+    Emergency button on the circle's pages, kept offline for each circle."""
+    return _emergency_page([_numbers(g.circle)])
 
 
 @bp.route("/manifest.webmanifest")

@@ -12,13 +12,17 @@ How it fits together (docs/offline.md tells the whole story):
   a cache named for that key, and drops the others as soon as an answer shows that
   someone else (or no one) is signed in. The page gets the same key in a <meta>,
   and the time it was made in <meta name="generated-at">, for the offline banner.
+- A tab left open across a release still runs the old CSS and JS: its htmx requests
+  say so (`Caregiver-Release`, from base.html) and get a full page load instead of
+  new markup under old styles. A static file asked for with another release than
+  the current one is never cached under that URL.
 """
 import hashlib
 import hmac
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, make_response, render_template, url_for
+from flask import Blueprint, current_app, g, make_response, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 
 from . import content
@@ -26,6 +30,7 @@ from . import content
 bp = Blueprint("pwa", __name__)
 
 CACHE_KEY_HEADER = "Caregiver-Cache-Key"
+RELEASE_HEADER = "Caregiver-Release"  # sent by htmx: the release of the page that asks
 # Static files the service worker precaches (the app shell): what pages load.
 # Left out: VENDORED.md, the 512 px icons (fetched by the browser only when the app
 # is installed) and the Apple touch icon (only Safari asks, when adding to the home
@@ -97,7 +102,27 @@ def cache_key(user):
 def _page_metas():
     user = g.get("user")
     return {"offline_cache_key": "" if user is None else cache_key(user),
-            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "release": current_version()}
+
+
+@bp.before_app_request
+def _same_release():
+    """An htmx GET from a page of an older release: a full page load, so the new page
+    never shows under the old CSS and JS. (A POST still runs: what a caregiver sent
+    is never dropped, and its answer says what happened; the next GET reloads.)"""
+    sent = request.headers.get(RELEASE_HEADER)
+    if (request.method != "GET" or request.headers.get("HX-Request") != "true"
+            or sent is None or sent == current_version()):
+        return None
+    response = make_response("", 204)
+    response.mimetype = "text/plain"  # not a page: nothing for the worker to file under a key
+    if request.headers.get("HX-Boosted") == "true":  # a link: load where it leads
+        response.headers["HX-Redirect"] = request.full_path.rstrip("?")
+    else:  # a part of the page: load this page again
+        response.headers["HX-Refresh"] = "true"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.after_app_request
@@ -105,6 +130,10 @@ def _tag_pages(response):
     # Only pages: the service worker reads this on navigations.
     if response.mimetype == "text/html":
         response.headers[CACHE_KEY_HEADER] = cache_key(g.get("user"))
+    # /static/<file>?v=<release> may be cached for a year; the same URL with an old
+    # (or no) release gets today's file, which must not stay under that name.
+    if request.endpoint == "static" and request.args.get("v") != current_version():
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

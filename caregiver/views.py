@@ -57,7 +57,7 @@ def circle_member_required(view):
         if g.circle is None:
             abort(404)
         if session.get("circle_id") != circle_id:  # (a write only when it changes)
-            session["circle_id"] = circle_id  # the emergency page shows this circle's numbers
+            session["circle_id"] = circle_id  # "/" opens the circle used last
         return view(circle_id, *args, **kwargs)
     return wrapped
 

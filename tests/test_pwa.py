@@ -103,7 +103,7 @@ def kept_patterns(client):
 
 @pytest.mark.parametrize("path", ["/c/1/", "/c/1/checkins/new", "/c/1/history", "/c/1/checklists",
                                   "/c/1/continuum", "/c/1/level", "/c/1/summary", "/c/1/more",
-                                  "/emergency"])
+                                  "/c/1/emergency", "/emergency"])
 def test_the_worker_keeps_the_pages_of_a_circle(client, path):
     assert any(p.match(path) for p in kept_patterns(client)), path
 
@@ -131,6 +131,55 @@ def test_the_version_changes_when_any_static_file_changes(tmp_path):
     assert static_version(static, pwa) != second
     (static / "new.js").write_text("")
     assert len({first, second, static_version(static, pwa)}) == 3
+
+
+# --- one release per tab ---------------------------------------------------------------------
+
+def release_of(html):
+    return json.loads(re.search(r"<html lang=\"en\" hx-headers='([^']+)'>", html).group(1))["Caregiver-Release"]
+
+
+def test_every_page_tells_htmx_its_release_signed_in_or_not(auth, client, app):
+    assert release_of(client.get("/emergency").get_data(as_text=True)) == app.config["STATIC_VERSION"]
+    auth.sign_up()
+    circle = auth.create_circle()
+    assert release_of(client.get(f"/c/{circle}/").get_data(as_text=True)) == app.config["STATIC_VERSION"]
+
+
+def test_an_htmx_get_from_an_older_release_gets_a_full_page_load(auth, client, app):
+    auth.sign_up()
+    circle = auth.create_circle()
+    old = {"HX-Request": "true", "Caregiver-Release": "oldrelease00"}
+    # A boosted link: a real navigation to where it leads, under the new CSS and JS.
+    link = client.get(f"/c/{circle}/history", headers={**old, "HX-Boosted": "true"})
+    assert link.status_code == 204 and link.data == b""
+    assert link.headers["HX-Redirect"] == f"/c/{circle}/history"
+    assert client.get("/emergency?x=1", headers={**old, "HX-Boosted": "true"}).headers["HX-Redirect"] == "/emergency?x=1"
+    # A part of the page: the page again.
+    part = client.get(f"/c/{circle}/checklists", headers=old)
+    assert part.status_code == 204 and part.headers["HX-Refresh"] == "true"
+    # The current release, and requests that are not htmx's, are answered as always.
+    same = client.get(f"/c/{circle}/history", headers={"HX-Request": "true", "HX-Boosted": "true",
+                                                        "Caregiver-Release": app.config["STATIC_VERSION"]})
+    assert same.status_code == 200 and "HX-Redirect" not in same.headers
+    assert client.get(f"/c/{circle}/history", headers={"Caregiver-Release": "oldrelease00"}).status_code == 200
+
+
+def test_a_post_from_an_older_release_is_still_saved(auth, client, app):
+    auth.sign_up()
+    circle = auth.create_circle()
+    response = auth.post(f"/c/{circle}/checklists/coping-practiced", {"ticked": "1"}, token_from=f"/c/{circle}/checklists",
+                         headers={"HX-Request": "true", "Caregiver-Release": "oldrelease00"})
+    assert response.status_code == 200 and "HX-Refresh" not in response.headers
+    assert 'aria-pressed="true"' in response.get_data(as_text=True)
+
+
+def test_a_static_file_asked_for_with_another_release_is_never_kept_under_that_name(client, app):
+    current = client.get(f"/static/css/app.css?v={app.config['STATIC_VERSION']}")
+    assert "max-age=31536000" in current.headers["Cache-Control"]
+    for url in ("/static/css/app.css?v=oldrelease00", "/static/css/app.css"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", url
 
 
 # --- the offline and outbox pages ----------------------------------------------------------

@@ -21,6 +21,7 @@
   var SIGNED_OUT = "signed-out"; // entry.error while the server says nobody is signed in
   var OTHER_ACCOUNT = "other-account"; // entry.error: made by another account on this phone
   var CSRF_URL = "/csrf"; // pwa.py: {"csrf_token", "user"}, or 401 when signed out
+  var PAGES = "caregiver-pages-"; // the worker's kept pages: "caregiver-pages-<cache key>"
   // Answers that mean "this entry will never be accepted as it is": kept, shown, fixable.
   var REFUSED = [400, 403, 404, 409, 410, 413, 422];
 
@@ -224,6 +225,7 @@
       ask({ type: "page-source" }).then(function (answer) {
         pageFromCache = !!(answer && answer.fromCache);
         renderBanner();
+        if (pageFromCache) renderStatus(); // /outbox: whose entries it may show (owner())
       });
     } else {
       // This first page came without the worker: once it controls the page, keep a copy.
@@ -273,6 +275,17 @@
     var main = document.getElementById("main");
     return (main && main.getAttribute("data-cache-key")) || "";
   }
+
+  async function owner() {
+    // Whose entries this page may show: the signed-in person's (the page's key). A
+    // copy the worker answered offline was made for no one (/outbox): then the person
+    // whose pages this phone keeps (the worker keeps one person's pages only).
+    if (myKey() || !pageFromCache || !scope.caches) return myKey();
+    var names = (await caches.keys()).filter(function (name) { return name.indexOf(PAGES) === 0; });
+    return names.length === 1 ? names[0].slice(PAGES.length) : "";
+  }
+
+  function mine(entry, me) { return !!me && entry.user === me; }
 
   function circleName() {
     var name = document.querySelector(".top .circle-name");
@@ -326,14 +339,9 @@
       input.value = id;
     }
     if (entry.kind === "tick") {
-      // Show the tap as done; the next tap undoes it.
+      // Show the tap as done; the next tap undoes it. (renderStatus adds "not sent yet".)
       var ticked = form.querySelector("input[name=ticked]");
-      var nowTicked = ticked && ticked.value === "1";
-      if (ticked) ticked.value = nowTicked ? "0" : "1";
-      var button = form.querySelector("[aria-pressed]");
-      if (button) button.setAttribute("aria-pressed", nowTicked ? "true" : "false");
-      var item = form.closest("li");
-      if (item) item.classList.toggle("is-ticked", nowTicked);
+      showTick(form, !!ticked && ticked.value === "1");
     } else {
       form.reset();
       var old = document.querySelector("[data-outbox-notice]");
@@ -345,6 +353,47 @@
       notice.focus();
       notice.scrollIntoView({ block: "start" });
     }
+  }
+
+  function showTick(form, ticked) {
+    var next = form.querySelector("input[name=ticked]");
+    if (next) next.value = ticked ? "0" : "1";
+    var button = form.querySelector("[aria-pressed]");
+    if (button) button.setAttribute("aria-pressed", ticked ? "true" : "false");
+    var item = form.closest("li");
+    if (item) item.classList.toggle("is-ticked", ticked);
+  }
+
+  function markTicks(entries) {
+    // A tap waiting in the outbox shows on its item, as made, with "not sent yet",
+    // also on a kept copy of the checklist (which shows the state before the tap).
+    Array.prototype.forEach.call(document.querySelectorAll('form[data-outbox="tick"]'), function (form) {
+      var item = form.closest("li");
+      if (!item) return;
+      var path = pathOf(form.getAttribute("action"));
+      var last = entries.filter(function (e) {
+        return e.status === "waiting" && e.url === path && mine(e, myKey());
+      }).pop();
+      var mark = item.querySelector("[data-outbox-pending]");
+      var id = item.id + "-pending";
+      if (!last) {
+        if (mark) { mark.remove(); describe(form, id, false); } // sent (or discarded)
+        return;
+      }
+      var ticked = last.fields.filter(function (pair) { return pair[0] === "ticked"; })[0];
+      showTick(form, !!ticked && ticked[1] === "1");
+      if (mark) return;
+      item.appendChild(element("p", { class: "outbox-pending", id: id, "data-outbox-pending": "" },
+                               "Saved on this phone, not sent yet"));
+      describe(form, id, true); // read out with the button, too
+    });
+  }
+
+  function describe(form, id, on) {
+    var button = form.querySelector("button");
+    if (!button) return;
+    var ids = (button.getAttribute("aria-describedby") || "").split(" ").filter(function (d) { return d && d !== id; });
+    button.setAttribute("aria-describedby", (on ? ids.concat(id) : ids).join(" "));
   }
 
   // Without a connection, a [data-outbox] form is kept instead of sent. Capture phase,
@@ -405,6 +454,7 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail && event.detail.target === document.body) { // a boosted navigation
       pageFromCache = false;
+      backOnline = false;
       refresh();
       replayIfWaiting(); // e.g. just signed in again
     } else {
@@ -415,36 +465,43 @@
   // --- sign-out: nothing of this person stays on the phone -------------------------------
 
   function signOut(event, form) {
+    // Every form that ends the session and clears the phone (sign out, sign out
+    // everywhere, delete the account): data-sign-out="<button text once warned>".
     event.preventDefault();
     event.stopPropagation();
+    var warning = form.querySelector("[data-outbox-warning]");
+    var button = form.querySelector("button[type=submit], button:not([type])");
     Outbox.all().catch(function () { return []; }).then(function (entries) {
-      var warning = document.querySelector("[data-outbox-warning]");
       if (entries.length && form.getAttribute("data-outbox-confirmed") !== "yes") {
-        form.setAttribute("data-outbox-confirmed", "yes"); // the second press signs out
-        if (warning) {
-          warning.hidden = false;
-          warning.setAttribute("tabindex", "-1");
-          warning.focus();
-        }
-        var button = form.querySelector("button[type=submit], button:not([type])");
-        if (button) button.textContent = "Sign out and delete " + count(entries.length, "unsent entry", "unsent entries");
+        form.setAttribute("data-outbox-confirmed", "yes"); // the second press goes ahead
+        if (warning) reveal(warning);
+        if (button) button.textContent = (form.getAttribute("data-sign-out") || "Sign out and delete") + " " +
+          count(entries.length, "unsent entry", "unsent entries");
         return;
       }
-      return forgetEverything().then(function () {
+      return forgetThisPerson().then(function () {
         if (navigator.onLine) return form.submit(); // Clear-Site-Data on the answer, too
         if (warning) {
-          warning.hidden = false;
           warning.textContent = "This phone's saved pages and entries are deleted. You're offline: " +
-            "press Sign out again once you have a connection, to end the session.";
+            "press the button again once you have a connection, to finish.";
+          reveal(warning);
         }
       });
     });
   }
 
-  async function forgetEverything() {
+  function reveal(warning) {
+    warning.hidden = false;
+    warning.setAttribute("tabindex", "-1");
+    warning.focus();
+  }
+
+  async function forgetThisPerson() {
+    // The outbox and the kept pages: this person's data. Never the shell: the
+    // emergency page must still open offline, and offline it cannot be fetched again.
     await Outbox.clear().catch(function () {});
     if (scope.caches) {
-      var names = await caches.keys();
+      var names = (await caches.keys()).filter(function (name) { return name.indexOf(PAGES) === 0; });
       await Promise.all(names.map(function (name) { return caches.delete(name); }));
     }
   }
@@ -480,11 +537,13 @@
     if (!box) return;
     var entries;
     try { entries = await Outbox.all(); } catch (error) { return; } // no IndexedDB (private mode)
-    var waiting = entries.filter(function (e) { return e.status === "waiting"; });
+    var me = myKey();
+    var theirs = function (e) { return e.error === OTHER_ACCOUNT || (!!me && !!e.user && e.user !== me); };
+    var other = entries.filter(theirs).length; // counted, never described (see /outbox)
+    var waiting = entries.filter(function (e) { return e.status === "waiting" && !theirs(e); });
     var signedOut = waiting.filter(function (e) { return e.error === SIGNED_OUT; }).length;
-    var other = waiting.filter(function (e) { return e.error === OTHER_ACCOUNT; }).length;
-    var pending = waiting.length - signedOut - other;
-    var refused = entries.length - waiting.length;
+    var pending = waiting.length - signedOut;
+    var refused = entries.length - other - waiting.length;
     var lines = [];
     if (signedOut) {
       lines.push([element("strong", {}, "Saved on this phone"), ", waiting for you to sign in again. ",
@@ -503,12 +562,15 @@
       lines.push([count(refused, "saved entry", "saved entries") + " could not be sent. ",
                   element("a", { href: "/outbox" }, "See why and fix")]);
     }
-    renderOutboxPage(entries);
+    markTicks(entries);
+    renderOutboxPage(entries).catch(function () {});
     var next = element("div", {}, lines.map(function (line) { return element("p", {}, line); }));
     if (next.innerHTML === box.innerHTML) return; // unchanged: not read out again
     box.textContent = ""; // a live region (role=status): the change is read out
     while (next.firstChild) box.appendChild(next.firstChild);
   }
+
+  var backOnline = false; // the connection came back since this page was shown
 
   function renderBanner() {
     var main = document.getElementById("main");
@@ -520,12 +582,19 @@
       return;
     }
     var made = main.getAttribute("data-generated-at");
-    var parts = [element("strong", {}, "Offline copy"), " from ", element("time", { datetime: made }, when(made)), "."];
-    if (!offline) {
-      parts.push(" You're back online: ", element("a", { href: location.pathname + location.search, "hx-boost": "false" },
-                                                   "load the latest"), ".");
+    var time = element("time", { datetime: made }, when(made));
+    var reload = function (text) {
+      return element("a", { href: location.pathname + location.search, "hx-boost": "false" }, text);
+    };
+    if (offline) {
+      showBanner([element("strong", {}, "Offline copy"), " from ", time, "."]);
+    } else if (backOnline) {
+      showBanner([element("strong", {}, "Offline copy"), " from ", time, ". You're back online: ",
+                  reload("load the latest"), "."]);
+    } else { // the phone has a network (Wi-Fi without internet, a server down), not Caregiver
+      showBanner([element("strong", {}, "Couldn't reach Caregiver"), "; this is the copy from ", time, ". ",
+                  reload("Try again")]);
     }
-    showBanner(parts);
   }
 
   function showBanner(content) {
@@ -559,9 +628,11 @@
       var html = new DOMParser().parseFromString(await response.text(), "text/html");
       var made = html.getElementById("main") && html.getElementById("main").getAttribute("data-generated-at");
       var url = new URL(requests[i].url);
+      var title = html.title.replace(/ · Caregiver$/, "") || url.pathname;
+      var circle = html.querySelector(".top .circle-name"); // two circles: two "Checklists"
       items.push(element("li", {}, [
         element("a", { class: "card-link", href: url.pathname + url.search, "hx-boost": "false" },
-                html.title.replace(/ · Caregiver$/, "") || url.pathname),
+                circle ? title + " · " + circle.textContent.trim() : title),
         element("span", { class: "muted" }, "Saved " + when(made)),
       ]));
     }
@@ -570,15 +641,19 @@
     section.hidden = items.length === 0;
   }
 
-  // /outbox: every entry kept on this phone, why it waits, and what can be done.
-  function renderOutboxPage(entries) {
+  // /outbox: every entry kept on this phone, why it waits, and what can be done. What
+  // another account saved (a session ended without sign-out) is counted, never shown.
+  async function renderOutboxPage(entries) {
     var page = document.querySelector("[data-outbox-page]");
     if (!page) return;
+    var me = await owner();
+    var others = entries.filter(function (e) { return !mine(e, me); });
+    entries = entries.filter(function (e) { return mine(e, me); });
     var labels = JSON.parse(page.getAttribute("data-labels") || "{}");
     var values = JSON.parse(page.getAttribute("data-values") || "{}");
     var items = JSON.parse(page.getAttribute("data-items") || "{}");
     var list = page.querySelector("[data-outbox-list]");
-    page.querySelector("[data-outbox-empty]").hidden = entries.length > 0;
+    page.querySelector("[data-outbox-empty]").hidden = entries.length + others.length > 0;
     list.textContent = "";
     entries.forEach(function (entry) {
       var tick = entry.kind === "tick";
@@ -620,18 +695,36 @@
         element("div", { class: "actions" }, actions),
       ]));
     });
+    if (!others.length) return;
+    list.appendChild(element("li", { class: "outbox-entry" }, [
+      element("h2", {}, "Saved by an account not signed in here"),
+      element("p", {}, count(others.length, "entry was", "entries were") + " saved on this phone by an account " +
+              "that is not signed in now. Only that account can see them; they are sent when it signs in."),
+      element("div", { class: "actions" }, [
+        element("button", { type: "button", class: "secondary", "data-outbox-discard-others": "" },
+                others.length === 1 ? "Discard it" : "Discard them"),
+      ]),
+    ]));
+  }
+
+  function discardOthers() {
+    return Promise.all([Outbox.all(), owner()]).then(function (both) {
+      return Promise.all(both[0].filter(function (e) { return !mine(e, both[1]); })
+                                .map(function (e) { return Outbox.remove(e.client_id); }));
+    });
   }
 
   document.addEventListener("click", function (event) {
-    var discard = event.target.closest("[data-outbox-discard]");
+    var discard = event.target.closest("[data-outbox-discard], [data-outbox-discard-others]");
     var retry = event.target.closest("[data-outbox-retry]");
     if (discard) {
+      var others = discard.hasAttribute("data-outbox-discard-others");
       if (discard.getAttribute("data-armed") !== "yes") { // two presses: nothing goes by mistake
         discard.setAttribute("data-armed", "yes");
-        discard.textContent = "Yes, discard it";
+        discard.textContent = others ? discard.textContent.replace("Discard", "Yes, discard") : "Yes, discard it";
         return;
       }
-      Outbox.remove(discard.getAttribute("data-outbox-discard")).then(function () {
+      (others ? discardOthers() : Outbox.remove(discard.getAttribute("data-outbox-discard"))).then(function () {
         changed();
         renderStatus();
         var main = document.getElementById("main");
@@ -655,8 +748,8 @@
     var form = document.querySelector('form[data-outbox="checkin"]');
     if (!match || !form) return;
     var id = decodeURIComponent(match[1]);
-    var entry = (await Outbox.all()).filter(function (e) { return e.client_id === id; })[0];
-    if (!entry) return;
+    var entry = (await Outbox.all()).filter(function (e) { return e.client_id === id && mine(e, myKey()); })[0];
+    if (!entry) return; // gone, or another account's: never shown
     Array.prototype.forEach.call(form.querySelectorAll("input[type=radio], input[type=checkbox]"),
                                  function (input) { input.checked = false; });
     entry.fields.forEach(function (pair) {
@@ -737,7 +830,7 @@
     prefillFromOutbox().catch(function () {});
   }
 
-  addEventListener("online", function () { renderBanner(); askReplay(); });
+  addEventListener("online", function () { backOnline = true; renderBanner(); askReplay(); });
   addEventListener("offline", renderBanner);
   addEventListener("pageshow", function (event) { if (event.persisted) refresh(); });
   if (scope.BroadcastChannel) new BroadcastChannel(CHANNEL).onmessage = renderStatus;

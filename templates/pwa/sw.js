@@ -20,13 +20,16 @@ const MAX_PAGES = 40;
 // Every page answer says whose it is ("none" when signed out); see pwa.py.
 const KEY_HEADER = {{ cache_key_header|tojson }};
 // The pages of a circle kept for reading offline: network first, this copy when
-// there is no connection. Never share links, sign-in or account pages (not listed),
-// never a POST or an htmx request (see the fetch handler).
+// there is no connection or the server fails (5xx). Never share links, sign-in or
+// account pages (not listed), never a POST or an htmx request (see the fetch handler).
 const KEPT = [
   /^\/c\/\d+\/$/,
-  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more)$/,
+  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more|emergency)$/,
   /^\/emergency$/,
 ];
+// The emergency pages: every circle's, and the one outside circles. They always
+// open: kept copy, else the shell's page for anyone (911), never a sign-in page.
+const EMERGENCY = /^\/(c\/\d+\/)?emergency$/;
 
 // The outbox (IndexedDB storage and the replay), the same file the pages load.
 importScripts({{ outbox_script|tojson }});
@@ -51,7 +54,8 @@ async function precache() {
 
 let shellCheck = null;
 function ensureShell() {
-  // Sign-out deletes every cache; a worker that survives it fills its shell again.
+  // The shell must always be there (the emergency page): if the browser dropped it
+  // (storage pressure, a partial clear), a page load fills it again.
   shellCheck = shellCheck || caches.has(SHELL)
     .then((has) => has || precache())
     .catch(() => {}) // offline: the next page will ask again
@@ -91,24 +95,35 @@ const fromCache = new Set();
 
 async function navigate(event, url) {
   const kept = KEPT.some((pattern) => pattern.test(url.pathname));
+  let response;
   try {
-    const response = await fetch(event.request);
-    event.waitUntil(remember(url, response.clone(), kept));
-    return response;
+    response = await fetch(event.request);
   } catch (error) { // no connection (or no server)
     if (url.pathname === "/") { // the installed app's start page: the circle opened last
       const home = await lastKeptHome();
       if (home) return Response.redirect(home, 302);
     }
-    let copy = kept ? await keptCopy(url) : undefined;
-    if (!copy && url.pathname === EMERGENCY_URL) copy = await caches.match(EMERGENCY_URL, { cacheName: SHELL });
-    if (!copy && url.pathname === OUTBOX_URL) copy = await caches.match(OUTBOX_URL, { cacheName: SHELL });
-    if (copy) {
-      fromCache.add(event.resultingClientId);
-      return copy;
-    }
-    return (await caches.match(OFFLINE_URL, { cacheName: SHELL })) || Response.error();
+    return (await savedCopy(event, url, kept)) || (await caches.match(OFFLINE_URL, { cacheName: SHELL })) || Response.error();
   }
+  if (response.status >= 500) { // e.g. a proxy's 502/503 in an outage: the saved copy is better
+    return (await savedCopy(event, url, kept)) || response;
+  }
+  if (EMERGENCY.test(url.pathname) && !response.ok) {
+    // Signed out, or no longer in that circle (a redirect to sign-in, a 404): in an
+    // emergency, the page for anyone instead.
+    return (await caches.match(EMERGENCY_URL, { cacheName: SHELL })) || response;
+  }
+  event.waitUntil(remember(url, response.clone(), kept));
+  return response;
+}
+
+async function savedCopy(event, url, kept) {
+  let copy = kept ? await keptCopy(url) : undefined;
+  // An emergency page not kept yet (a circle never opened here): the page for anyone.
+  if (!copy && EMERGENCY.test(url.pathname)) copy = await caches.match(EMERGENCY_URL, { cacheName: SHELL });
+  if (!copy && url.pathname === OUTBOX_URL) copy = await caches.match(OUTBOX_URL, { cacheName: SHELL });
+  if (copy) fromCache.add(event.resultingClientId); // the page then shows when the copy was made
+  return copy;
 }
 
 async function remember(url, response, kept) {
@@ -122,7 +137,18 @@ async function remember(url, response, kept) {
     // A phone has little room: the oldest kept pages go first.
     const keys = await cache.keys();
     for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
+    await keepCircleEmergency(url, cache);
   }
+}
+
+async function keepCircleEmergency(url, cache) {
+  // The circle's emergency page is kept with its other pages, so that offline the
+  // Emergency button shows this circle's numbers even if it was never tapped here.
+  // Fetched again at each visit of the circle's home (where saved settings lead).
+  const circle = /^\/c\/(\d+)\//.exec(url.pathname);
+  if (!circle || EMERGENCY.test(url.pathname)) return;
+  const emergency = `/c/${circle[1]}/emergency`;
+  if (KEPT[0].test(url.pathname) || !(await cache.match(new URL(emergency, url).href))) await keepPage(emergency);
 }
 
 async function forgetPagesExcept(key) {

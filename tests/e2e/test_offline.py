@@ -41,24 +41,34 @@ def csrf_from(html):
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def seed(app, username, name, circle=None, care_team=None):
+def seed(app, username, name, circle=None, care_team=None, emergency_number="911"):
     """An account (and a circle) made through HTTP, so browser tests start signed out
     and sign in like a person. Returns the circle id, if any."""
     client = app.test_client()
+    assert _post(client, "/sign-up", {"username": username, "display_name": name,
+                                      "password": PASSWORD}).status_code == 302
+    return None if circle is None else _new_circle(client, circle, care_team, emergency_number)
 
-    def post(path, data):
-        data = {"csrf_token": csrf_from(client.get(path).get_data(as_text=True)), **data}
-        return client.post(path, data=data)
 
-    assert post("/sign-up", {"username": username, "display_name": name, "password": PASSWORD}).status_code == 302
-    if circle is None:
-        return None
+def add_circle(app, username, circle, care_team=None, emergency_number="911"):
+    """One more circle for an account made by seed()."""
+    client = app.test_client()
+    assert _post(client, "/sign-in", {"username": username, "password": PASSWORD}).status_code == 302
+    return _new_circle(client, circle, care_team, emergency_number)
+
+
+def _post(client, path, data):
+    data = {"csrf_token": csrf_from(client.get(path).get_data(as_text=True)), **data}
+    return client.post(path, data=data)
+
+
+def _new_circle(client, circle, care_team, emergency_number):
     data = {"nickname": circle, "level_of_care": "outpatient", "level_since": "2026-11-01",
-            "living_situation": "home", "timezone": TZ, "emergency_number": "911"}
+            "living_situation": "home", "timezone": TZ, "emergency_number": emergency_number}
     for i, (label, number) in enumerate(care_team or []):
         data[f"care_team-{i}-label"] = label
         data[f"care_team-{i}-number"] = number
-    response = post("/circles/new", data)
+    response = _post(client, "/circles/new", data)
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(re.search(r"/c/(\d+)/", response.headers["Location"]).group(1))
 
@@ -181,6 +191,8 @@ def test_ticks_and_checkins_saved_offline_are_sent_once_when_back_online(page, c
     status = page.locator("[data-outbox-status]")
     expect(status).to_contain_text("Saved on this phone; will send when you are back online. 1 entry waiting")
     expect(tick).to_have_attribute("aria-pressed", "true")  # shown as done
+    pending = page.locator(f"#item-{ITEM} [data-outbox-pending]")
+    expect(pending).to_have_text("Saved on this phone, not sent yet")  # on the item itself
 
     # Two check-ins without signal.
     page.goto(f"/c/{circle}/checkins/new")
@@ -204,6 +216,13 @@ def test_ticks_and_checkins_saved_offline_are_sent_once_when_back_online(page, c
     expect(page.locator("[data-outbox-status]")).to_contain_text("3 entries waiting")
     page.goto(f"/c/{circle}/history")
     expect(page.locator("[data-outbox-status]")).to_contain_text("3 entries waiting")
+    # The outbox page, offline (the copy for no one): Ann's own entries, in full.
+    page.goto("/outbox")
+    expect(page.locator(".outbox-entry").filter(has_text="First, offline.")).to_have_count(1)
+    # The kept checklist shows the tap as made, not sent yet, until it is sent.
+    page.goto(f"/c/{circle}/checklists")
+    expect(tick).to_have_attribute("aria-pressed", "true")
+    expect(pending).to_be_visible()
     assert recorder.posts == []
 
     # Back online: the `online` event, Background Sync and a page load all ask for a
@@ -212,6 +231,7 @@ def test_ticks_and_checkins_saved_offline_are_sent_once_when_back_online(page, c
     page.reload()
     wait_until_sent(page)
     expect(page.locator("[data-outbox-status]")).to_be_empty()
+    expect(pending).to_have_count(0)  # sent: no longer "not sent yet"
     page.wait_for_timeout(500)  # room for a late second replay, which must send nothing
     assert len(recorder.to("/checkins/new")) == 2, recorder.posts
     assert recorder.to("/checklists/") == [f"/c/{circle}/checklists/{ITEM}"], recorder.posts
@@ -380,6 +400,17 @@ def test_sign_out_clears_the_phone_and_the_next_person_sees_nothing_offline(page
         assert name.startswith("caregiver-shell-"), name
         assert not any(has_ann for _, has_ann in held), (name, held)
 
+    # Clear-Site-Data also removed the worker: the signed-out page installs it again at
+    # once, so the emergency page opens offline right after signing out.
+    wait_for_worker(page)
+    context.set_offline(True)
+    response = page.goto("/emergency")
+    assert response.from_service_worker
+    expect(page.get_by_role("heading", level=1, name=re.compile("Overdose"))).to_be_visible()
+    expect(page.locator('a[href="tel:911"]').first).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("555-0100")
+    context.set_offline(False)
+
     # Bob signs in on the same phone, then loses signal and opens Ann's circle.
     sign_in(page, "bob")
     wait_for_worker(page)
@@ -389,6 +420,32 @@ def test_sign_out_clears_the_phone_and_the_next_person_sees_nothing_offline(page
     expect(page.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("Sam")
     page.goto("/emergency")
+    expect(page.locator("body")).not_to_contain_text("555-0100")
+
+
+def test_signing_out_offline_clears_this_persons_data_but_never_the_emergency_page(page, context, live_server,
+                                                                                 browser_checks):
+    browser_checks.allow_console_error(r"net::ERR_")
+    circle = seed(live_server.app, "ann", "Ann", "Sam", care_team=[("Dr. Lee", "555-0100")])
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    for path in (f"/c/{circle}/", "/emergency"):
+        page.goto(path)
+        wait_until_kept(page, path)
+    page.goto("/sign-out")
+
+    context.set_offline(True)  # the signal drops before the press
+    page.get_by_role("button", name="Sign out").click()
+    warning = page.locator("[data-outbox-warning]")
+    expect(warning).to_contain_text("saved pages and entries are deleted")
+    expect(warning).to_contain_text("You're offline: press the button again once you have a connection")
+    assert kept_urls(page) == {}  # Ann's pages are gone...
+    assert outbox_entries(page) == []
+    # ...but the shell stays: the emergency page (the one for anyone) still opens.
+    response = page.goto("/emergency")
+    assert response.from_service_worker
+    expect(page.get_by_role("heading", level=1, name=re.compile("Overdose"))).to_be_visible()
+    expect(page.locator('a[href="tel:911"]').first).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("555-0100")
 
 
@@ -404,13 +461,101 @@ def test_a_session_that_ended_without_sign_out_still_keeps_the_pages_from_the_ne
     for path in (f"/c/{circle}/", "/emergency"):
         page.goto(path)
         wait_until_kept(page, path)
+    page.evaluate("""(user) => CaregiverOutbox.put({client_id: 'ann-1', url: '/c/1/checkins/new',
+        fields: [['date', '2026-11-20'], ['notes', 'Ann private note']], kind: 'checkin',
+        created_at: new Date().toISOString(), status: 'refused', error: 'Too far back.', user})""",
+                  page.locator("#main").get_attribute("data-cache-key"))
     context.clear_cookies()  # the session expired
 
     sign_in(page, "bob")
     assert kept_urls(page) == {} or all(f"/c/{circle}/" not in urls for urls in kept_urls(page).values())
+    # Ann's entry waits on the phone, but Bob sees only that there is one.
+    page.evaluate("""(user) => CaregiverOutbox.put({client_id: 'bob-1', url: '/c/9/checkins/new',
+        fields: [['notes', 'Bob own note']], kind: 'checkin', created_at: new Date().toISOString(),
+        status: 'refused', error: 'Not his circle.', user})""", page.locator("#main").get_attribute("data-cache-key"))
+    page.goto("/outbox")
+    entries = page.locator(".outbox-entry")
+    expect(entries).to_have_count(2)
+    expect(entries.filter(has_text="Bob own note")).to_have_count(1)
+    other = entries.filter(has_text="1 entry was saved on this phone by an account that is not signed in now")
+    expect(other).to_have_count(1)
+    expect(page.locator("main")).not_to_contain_text("Ann private note")
+    expect(page.locator("main")).not_to_contain_text("Too far back.")
+    other.get_by_role("button", name="Discard it").click()
+    other.get_by_role("button", name="Yes, discard it").click()
+    expect(entries).to_have_count(1)
+    assert [e["client_id"] for e in outbox_entries(page)] == ["bob-1"]
     context.set_offline(True)
     page.goto(f"/c/{circle}/")
     expect(page.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("Sam")
     page.goto("/emergency")
     expect(page.locator("body")).not_to_contain_text("555-0100")
+
+
+def test_each_circle_keeps_its_own_emergency_page_offline(page, context, live_server, browser_checks,
+                                                          assert_no_axe_violations):
+    browser_checks.allow_console_error(r"net::ERR_")
+    sam = seed(live_server.app, "ann", "Ann", "Sam", care_team=[("Dr. Lee", "555-0100")], emergency_number="112")
+    alex = add_circle(live_server.app, "ann", "Alex", care_team=[("Clinic", "555-0199")])
+    robin = add_circle(live_server.app, "ann", "Robin")  # never opened on this phone
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    # Opening a circle keeps its emergency page too, though it was never tapped.
+    for circle in (sam, alex):
+        page.goto(f"/c/{circle}/checklists")
+        wait_until_kept(page, f"/c/{circle}/emergency")
+
+    context.set_offline(True)
+    page.goto(f"/c/{sam}/checklists")
+    page.get_by_role("link", name="Emergency", exact=True).click()  # the header: one tap
+    expect(page).to_have_url(re.compile(f"/c/{sam}/emergency$"))
+    expect(page.locator(".lead")).to_contain_text("call 112 first")
+    expect(page.get_by_role("link", name="Dr. Lee: 555-0100").first).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("555-0199")
+    assert_no_axe_violations(page, "a circle's emergency page, offline")
+    page.goto(f"/c/{alex}/emergency")
+    expect(page.get_by_role("link", name="Clinic: 555-0199").first).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("555-0100")
+    # Not kept yet: the page for anyone, never an error.
+    response = page.goto(f"/c/{robin}/emergency")
+    assert response.from_service_worker
+    expect(page.locator(".lead")).to_contain_text("call 911 first")
+    expect(page.locator("main")).not_to_contain_text("555-01")
+    # The offline page names each kept page's circle: two "Checklists" are told apart.
+    page.goto(f"/c/{robin}/history")
+    kept = page.locator("[data-offline-pages-list] a")
+    expect(kept.filter(has_text="Checklists · Sam")).to_have_attribute("href", f"/c/{sam}/checklists")
+    expect(kept.filter(has_text="Checklists · Alex")).to_have_attribute("href", f"/c/{alex}/checklists")
+
+    # Online again, but the session ended: the Emergency button never leads to sign-in.
+    context.set_offline(False)
+    context.clear_cookies()
+    page.goto(f"/c/{sam}/emergency")
+    expect(page).to_have_url(re.compile(f"/c/{sam}/emergency$"))
+    expect(page.get_by_role("heading", level=1, name=re.compile("Overdose"))).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("555-0100")
+
+
+def test_sign_out_everywhere_and_account_deletion_warn_about_unsent_entries(page, live_server,
+                                                                           assert_no_axe_violations):
+    seed(live_server.app, "ann", "Ann")
+    sign_in(page, "ann")
+    page.goto("/account")
+    page.evaluate("""() => CaregiverOutbox.put({client_id: 'waiting-1', url: '/c/1/checkins/new',
+        fields: [['date', '2026-11-20']], kind: 'checkin', created_at: new Date().toISOString(),
+        status: 'waiting', error: null, user: ''})""")
+    everywhere = page.locator("form[data-sign-out]")
+    everywhere.get_by_role("button", name="Sign out everywhere").click()
+    expect(everywhere.locator("[data-outbox-warning]")).to_be_focused()
+    expect(everywhere.get_by_role("button", name="Sign out everywhere and delete 1 unsent entry")).to_be_visible()
+    expect(page).to_have_url(re.compile("/account$"))  # nothing sent yet
+    assert_no_axe_violations(page, "the account page warning about unsent entries")
+
+    page.goto("/account/delete")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Delete my account for good").click()
+    expect(page.locator("[data-outbox-warning]")).to_be_focused()
+    page.get_by_role("button", name="Delete my account and 1 unsent entry").click()
+    expect(page.get_by_role("heading", level=1, name="Your account was deleted")).to_be_visible()
+    assert outbox_entries(page) == []

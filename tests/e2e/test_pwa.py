@@ -92,7 +92,7 @@ def test_a_tab_link_offline_opens_the_kept_copy_and_the_offline_page_lists_it(pa
     page.get_by_role("link", name="More", exact=True).click()  # never opened: the offline page
     expect(page.get_by_role("heading", level=1, name="You're offline")).to_be_visible()
     kept = page.locator("[data-offline-pages-list] a")
-    expect(kept).to_have_count(2)
+    expect(kept).to_have_count(3)  # History, Home, and the circle's emergency page kept with them
     expect(kept.filter(has_text="History")).to_have_attribute("href", f"/c/{circle}/history")
 
     # The installed app starts at "/": offline, that is the circle home kept last.
@@ -126,8 +126,54 @@ def test_a_new_release_replaces_the_old_caches(page, live_server):
     }""", message="the new release never replaced the old caches")
     # Kept pages linked the old release's files: they went with it.
     assert kept_urls(page) == {}
-    page.reload()
+    # This tab still runs the old CSS and JS: a boosted link loads the whole new page
+    # (the server answers the old release's htmx request with HX-Redirect).
+    page.get_by_role("link", name="Home", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Sam")).to_be_visible()
     expect(page.locator('link[rel="stylesheet"]')).to_have_attribute("href", re.compile(r"\?v=nextrelease1$"))
+
+
+class Outage:
+    """Wraps the live app: while `on`, every request gets a proxy's 502."""
+
+    def __init__(self, app):
+        self.inner, self.on = app.wsgi_app, False
+        app.wsgi_app = self
+
+    def __call__(self, environ, start_response):
+        if not self.on:
+            return self.inner(environ, start_response)
+        start_response("502 Bad Gateway", [("Content-Type", "text/html")])
+        return [b"<!doctype html><title>502</title><h1>Bad gateway</h1>"]
+
+
+def test_a_server_error_shows_the_kept_copy_and_says_caregiver_could_not_be_reached(page, live_server,
+                                                                                   browser_checks):
+    browser_checks.allow_console_error(r"502")
+    circle = seed(live_server.app, "ann", "Ann", "Sam", care_team=[("Dr. Lee", "555-0100")])
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    page.goto(f"/c/{circle}/history")
+    wait_until_kept(page, f"/c/{circle}/history")
+    wait_until_kept(page, f"/c/{circle}/emergency")
+
+    outage = Outage(live_server.app)
+    outage.on = True  # the phone is online, but a proxy answers 502
+    response = page.goto(f"/c/{circle}/history")
+    assert response.from_service_worker
+    expect(page.get_by_role("heading", level=1, name="History")).to_be_visible()
+    banner = page.locator("[data-offline-banner]")
+    expect(banner).to_contain_text(re.compile(r"Couldn't reach Caregiver; this is the copy from \w+"))
+    expect(banner).not_to_contain_text("back online")
+    page.get_by_role("link", name="Emergency", exact=True).click()
+    expect(page.get_by_role("link", name="Dr. Lee: 555-0100").first).to_be_visible()
+    assert page.goto(f"/c/{circle}/more").status == 502  # nothing kept: the server's answer
+
+    page.goto(f"/c/{circle}/history")
+    outage.on = False  # the server is back
+    banner.get_by_role("link", name="Try again").click()
+    expect(page.get_by_role("heading", level=1, name="History")).to_be_visible()
+    expect(banner).to_have_count(0)
 
 
 def test_a_check_in_form_kept_from_an_earlier_day_defaults_to_the_circles_today(page, context, live_server,
