@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
-from . import audit
+from . import audit, levels
 from .db import get_db, now_utc, write
 from .sealing import seal, unseal
 from .forms import CircleForm, ConfirmForm
@@ -63,9 +63,7 @@ def new():
         with write(db):
             circle_id = db.table("circles").insert({
                 "nickname": form.nickname.data,
-                "level_of_care": form.level_of_care.data or None,
-                "level_since": form.level_since.data if form.level_of_care.data else None,
-                "previous_level": None,
+                "level_of_care": None, "level_since": None, "previous_level": None,  # levels.record_start
                 "living_situation": form.living_situation.data or None,
                 "timezone": form.timezone.data,
                 "emergency_number": form.emergency_number.data,
@@ -74,10 +72,9 @@ def new():
             db.table("memberships").insert({"circle_id": circle_id, "user_id": g.user["id"],
                                             "role": "owner", "joined_at": now})
             if form.level_of_care.data:
-                db.table("level_history").insert({
-                    "circle_id": circle_id, "level": form.level_of_care.data,
-                    "since": form.level_since.data, "note": None,
-                    "recorded_by": g.user["id"], "recorded_at": now})
+                levels.record_start(db, circle_id, g.user["id"], form.level_of_care.data, form.level_since.data,
+                                    previous=form.previous_level.data or None,
+                                    previous_note="Given when the circle was made, without its start date.")
             _save_care_team(db, circle_id, form)
         return redirect(url_for("circles.home", circle_id=circle_id))
     return render("circles/new.html", form=form, status=400 if form.errors else 200)
@@ -105,7 +102,7 @@ def settings(circle_id):
         "care_team": care_team(circle_id),
     } if request.method == "GET" else None)
     # The level of care changes through its own page, with its history.
-    del form.level_of_care, form.level_since
+    del form.level_of_care, form.level_since, form.previous_level
     if form.validate_on_submit():
         db = get_db()
         with write(db):

@@ -4,8 +4,8 @@ Each error names its field; a view writes nothing unless its form validates.
 """
 import re
 import uuid
-from datetime import date, timedelta
-from zoneinfo import available_timezones
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
@@ -29,8 +29,15 @@ administrator
 """.split())
 
 TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
-PHONE = Regexp(r"^\+?[0-9][0-9 ()\-.]{1,24}$",
-               message="Use digits, spaces, dashes or brackets (e.g. 911 or 555-123-4567).")
+# At least two digits anywhere (a leading bracket is fine: "(555) 123-4567").
+PHONE = Regexp(r"^(?=(?:\D*\d){2})\+?[0-9(][0-9 ()\-.]{1,24}$",
+               message="Use digits, spaces, dashes or brackets (e.g. 911 or (555) 123-4567).")
+
+
+def today_in(zone):
+    """Today's date in a time zone of the list (UTC for anything else)."""
+    tz = ZoneInfo(zone) if zone in TIMEZONES else timezone.utc
+    return datetime.now(timezone.utc).astimezone(tz).date()
 
 
 def strip(value):
@@ -253,6 +260,10 @@ class CircleForm(WebForm):
     ])
     level_of_care = SelectField("Current level of care", choices=level_choices(), validate_choice=False)
     level_since = StringField("Since", filters=[strip, none_if_blank])
+    # The weeks after 24/7 care are the riskiest (recent-step-down, use-after-abstinence):
+    # a circle made the week after discharge must say where the person came from.
+    previous_level = SelectField("Before this level", choices=level_choices("Nowhere else, or not sure"),
+                                 validate_choice=False)
     living_situation = SelectField("Living situation", validate_choice=False,
                                    choices=[("", "Not sure")] + list(content.LIVING_SITUATIONS))
     timezone = SelectField("Time zone", choices=[(t, t) for t in TIMEZONES], default="America/New_York",
@@ -264,6 +275,16 @@ class CircleForm(WebForm):
     def validate_level_of_care(self, field):
         if field.data and field.data not in signals.LEVELS:
             raise ValidationError("Choose a level of care from the list.")
+
+    def validate_previous_level(self, field):
+        if not field.data:
+            return
+        if field.data not in signals.LEVELS:
+            raise ValidationError("Choose the level before from the list.")
+        if not self.level_of_care.data:
+            raise ValidationError("Choose the current level of care first.")
+        if field.data == self.level_of_care.data:
+            raise ValidationError("Choose a level other than the current one, or 'Nowhere else, or not sure'.")
 
     def validate_living_situation(self, field):
         if field.data and field.data not in dict(content.LIVING_SITUATIONS):
@@ -281,9 +302,10 @@ class CircleForm(WebForm):
         day = parse_day(field.data)
         if day is None:
             raise ValidationError("Enter a date like 2026-11-02.")
-        if day > date.today() + timedelta(days=1):
+        today = today_in(self.timezone.data)  # the circle's day, not the server's
+        if day > today:
             raise ValidationError("This date is in the future.")
-        if day < date.today() - timedelta(days=LEVEL_MAX_DAYS_BACK):
+        if day < today - timedelta(days=LEVEL_MAX_DAYS_BACK):
             raise ValidationError("This date is more than 10 years ago.")
         field.data = day.isoformat()
 

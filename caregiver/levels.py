@@ -5,7 +5,7 @@ because the rules engine reads them on every page; level_history holds every ent
 anyone recorded. The circle row is always recomputed from the history (level_state),
 so an entry recorded late, with an older date, lands in the right place.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, g, redirect, url_for
@@ -61,6 +61,22 @@ def history(circle_id):
         "SELECT h.*, u.display_name AS recorded_by_name FROM level_history h"
         " LEFT JOIN users u ON u.id = h.recorded_by"
         " WHERE h.circle_id = ? ORDER BY h.since DESC, h.id DESC", [circle_id]))
+
+
+def record_start(db, circle_id, user_id, level, since, note=None, previous=None, previous_note=None):
+    """A circle's first level of care, and the one before it when known (inside a
+    write). The day the previous level started is not known: it is recorded for the
+    day before, which is all the rules need (previous_level, level_since)."""
+    since = date.fromisoformat(since) if isinstance(since, str) else since
+    entries = [(level, since, note)]
+    if previous and previous != level and since > date.min:
+        entries.insert(0, (previous, since - timedelta(days=1), previous_note))
+    now = now_utc()
+    for entry_level, entry_since, entry_note in entries:
+        db.table("level_history").insert({
+            "circle_id": circle_id, "level": entry_level, "since": entry_since.isoformat(),
+            "note": entry_note, "recorded_by": user_id, "recorded_at": now})
+    recompute(db, circle_id)
 
 
 def recompute(db, circle_id):

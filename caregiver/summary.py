@@ -608,16 +608,8 @@ def _store_level(db, circle_id, user_id, level):
         return "kept"
     if since is None:
         return "undated"  # level_history needs a start date
-    now = now_utc()
-    entries = [(current, since, IMPORTED_NOTE)]
-    if previous and previous != current and since > date.min:
-        # The file names the level before, not when it started: the day before, said so.
-        entries.insert(0, (previous, since - timedelta(days=1), IMPORTED_PREVIOUS_NOTE))
-    for entry_level, entry_since, note in entries:
-        db.table("level_history").insert({
-            "circle_id": circle_id, "level": entry_level, "since": entry_since.isoformat(),
-            "note": note, "recorded_by": user_id, "recorded_at": now})
-    levels.recompute(db, circle_id)
+    # The file names the level before, not when it started: the day before, said so.
+    levels.record_start(db, circle_id, user_id, current, since, IMPORTED_NOTE, previous, IMPORTED_PREVIOUS_NOTE)
     return "applied"
 
 

@@ -1,8 +1,11 @@
 """Circles: creating, settings, invites (one-time, expiring), members, switching."""
 import re
 import sqlite3
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+
 from db_helpers import rows
 
 
@@ -31,7 +34,11 @@ def test_create_circle_stores_level_history_and_owner(app, auth):
     ({"timezone": "Mars/Olympus"}, "Choose a time zone from the list."),
     ({"emergency_number": "call mom"}, "Use digits, spaces, dashes or brackets"),
     ({"care_team-0-label": "Dr. Lee"}, "Give both a name and a number, or neither."),
-], ids=["nickname", "level", "since-missing", "since-bad", "timezone", "phone", "care-team-pair"])
+    ({"previous_level": "outpatient"}, "Choose a level other than the current one"),
+    ({"previous_level": "rehab"}, "Choose the level before from the list."),
+    ({"level_since": "2099-01-01"}, "This date is in the future."),
+], ids=["nickname", "level", "since-missing", "since-bad", "timezone", "phone", "care-team-pair",
+        "previous-same", "previous-unknown", "since-future"])
 def test_invalid_circle_is_refused_and_nothing_written(app, auth, fields, message):
     auth.sign_up()
     data = {"nickname": "Sam", "level_of_care": "outpatient", "level_since": "2026-11-01",
@@ -40,6 +47,21 @@ def test_invalid_circle_is_refused_and_nothing_written(app, auth, fields, messag
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert rows(app, "SELECT count(*) FROM circles") == [(0,)]
+
+
+def test_a_circle_made_after_discharge_knows_where_the_person_came_from(app, auth, client):
+    # The week after inpatient care is the riskiest: the rules need the level before.
+    auth.sign_up()
+    since = (datetime.now(timezone.utc).astimezone(ZoneInfo("America/New_York")).date() - timedelta(days=5))
+    circle = auth.create_circle(level="outpatient", since=since.isoformat(), previous_level="inpatient",
+                                **{"care_team-0-label": "Clinic", "care_team-0-number": "(555) 123-4567"})
+    assert rows(app, "SELECT level_of_care, level_since, previous_level FROM circles") == [
+        ("outpatient", since.isoformat(), "inpatient")]
+    assert rows(app, "SELECT level, since FROM level_history ORDER BY since") == [
+        ("inpatient", (since - timedelta(days=1)).isoformat()), ("outpatient", since.isoformat())]
+    assert rows(app, "SELECT number FROM care_team_numbers") == [("(555) 123-4567",)]
+    home = client.get(f"/c/{circle}/").get_data(as_text=True)
+    assert 'id="prompt-recent-step-down"' in home
 
 
 def test_settings_update_circle_and_care_team(app, auth, client):

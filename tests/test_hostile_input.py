@@ -79,7 +79,7 @@ CHECKLIST_ITEMS = ["coping-practiced", "stress-handled", "home-substance-free", 
 TRUE = {"y", "yes", "on", "true", "1"}  # a checkbox (the form sends "y")
 FALSE = {"", "n", "no", "off", "false", "0"}
 SCALE = [str(i) for i in range(11)]
-PHONE = re.compile(r"\+?[0-9][0-9 ()\-.]{1,24}")
+PHONE = re.compile(r"\+?[0-9(][0-9 ()\-.]{1,24}")  # and at least two digits (phone_bad)
 CLIENT_ID = re.compile(r"[A-Za-z0-9\-]{8,64}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -1099,7 +1099,7 @@ CIRCLE_NAMES = st.one_of(st.sampled_from(["Sam", " Sam ", "Zoë", "👨‍👩�
                          st.text(PRINTABLE, min_size=1, max_size=40))
 PHONES = st.one_of(st.sampled_from(["911", "112", "+44 20 7946 0958", "(555) 123-4567", "555.123.4567",
                                     " 911 ", "1" * 26, "+", "12", "911 ext. 2", "٩١١", "+1 555\n123"]),
-                   st.from_regex(r"\+?[0-9][0-9 ()\-.]{1,24}", fullmatch=True))
+                   st.from_regex(r"\+?[0-9(][0-9 ()\-.]{1,24}", fullmatch=True))
 CARE_TEAM = st.sampled_from([(None, None)] * 3 + [("", ""), ("Dr. Lee", "555-123-4567"),
                                                     (" Counselor ", "+1 (555) 123-4567"), ("é" * 60, "911")])
 
@@ -1109,6 +1109,7 @@ def circle_fields(with_level=True):
     if with_level:
         fields["level_of_care"] = st.sampled_from([None, ""] + LEVELS)
         fields["level_since"] = st.one_of(st.none(), relative_day(-3650, 0))
+        fields["previous_level"] = st.sampled_from([None, "", "rehab"] + LEVELS)
     fields["living_situation"] = st.sampled_from([None, ""] + LIVING)
     fields["timezone"] = st.one_of(st.none(), st.sampled_from(TIMEZONES), st.sampled_from(
         ["Mars/Olympus", "utc", "America/New_York ", "localtime", "Factory", "../etc/passwd"]))
@@ -1124,7 +1125,8 @@ CIRCLE_HOSTILE = {"level_since": values(st.sampled_from(DATES), st.one_of(relati
 
 
 def phone_bad(value):
-    return not PHONE.fullmatch(value) or bool(CONTROL.search(value))
+    return (not PHONE.fullmatch(value) or sum(ch.isdigit() for ch in value) < 2
+            or bool(CONTROL.search(value)))
 
 
 def circle_oracle(form, files, with_level=True):
@@ -1142,11 +1144,16 @@ def circle_oracle(form, files, with_level=True):
             bad.add("level_of_care")
         since = (got["level_since"] or "").strip()
         day = strict_day(since)
+        zone = ZoneInfo(got["timezone"]) if got["timezone"] in TIMEZONES else timezone.utc
+        today = datetime.now(timezone.utc).astimezone(zone).date()  # the circle's today
         if not since:
             if level:
                 bad.add("level_since")
-        elif day is None or day > date.today() + timedelta(days=1) or day < date.today() - timedelta(LEVEL_DAYS_BACK):
+        elif day is None or day > today or day < today - timedelta(LEVEL_DAYS_BACK):
             bad.add("level_since")
+        previous = got["previous_level"] or ""
+        if previous and (previous not in LEVELS or not level or previous == level):
+            bad.add("previous_level")
     living = got["living_situation"] or ""
     if living and living not in LIVING:
         bad.add("living_situation")
@@ -1168,6 +1175,8 @@ def circle_oracle(form, files, with_level=True):
             team.append((label, number))
     stored = {"nickname": nickname, "level_of_care": level or None, "level_since": since if level else None,
               "living_situation": living or None, "timezone": tz, "emergency_number": emergency}
+    if with_level:
+        stored["previous_level"] = previous or None
     return bad, stored, team
 
 
@@ -1193,11 +1202,15 @@ def test_new_circle(app, me, request):
         return
     accepted(response)
     circle = int(re.search(r"/c/(\d+)/", response.headers["Location"]).group(1))
+    previous = stored.pop("previous_level")
     assert circle_row(app, circle) == stored
+    assert rows(app, "SELECT previous_level FROM circles WHERE id = ?", [circle]) == [(previous,)]
     assert rows(app, "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position",
                 [circle]) == team
-    assert rows(app, "SELECT level, since FROM level_history WHERE circle_id = ?", [circle]) == (
-        [(stored["level_of_care"], stored["level_since"])] if stored["level_of_care"] else [])
+    history = [(stored["level_of_care"], stored["level_since"])] if stored["level_of_care"] else []
+    if previous:  # recorded for the day before, its start not being known
+        history.insert(0, (previous, (date.fromisoformat(stored["level_since"]) - timedelta(days=1)).isoformat()))
+    assert rows(app, "SELECT level, since FROM level_history WHERE circle_id = ? ORDER BY since", [circle]) == history
     assert rows(app, "SELECT user_id, role FROM memberships WHERE circle_id = ?", [circle]) == [(me.id, "owner")]
     pages_render(me.client, circle, CIRCLE_PAGES)
 
