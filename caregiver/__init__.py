@@ -56,6 +56,8 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     app.url_map.converters["int"] = IdConverter
+    # A token with a "/" in it (/reset/%2F0) is no page, not a redirect to another.
+    app.url_map.merge_slashes = False
     db.init_app(app)
     # On start, as `flask db upgrade` does (which then reports what this start applied).
     app.extensions["migrations_applied_at_start"] = db.upgrade(app.config["DATABASE"])

@@ -121,7 +121,7 @@ def settings(circle_id):
 def members(circle_id):
     rows = list(get_db().query(
         "SELECT u.id, u.display_name, u.username, m.role, m.joined_at FROM memberships m"
-        " JOIN users u ON u.id = m.user_id WHERE m.circle_id = ? ORDER BY m.joined_at", [circle_id]))
+        " JOIN users u ON u.id = m.user_id WHERE m.circle_id = ? ORDER BY m.joined_at, m.user_id", [circle_id]))
     invites = list(get_db().query(
         "SELECT i.id, i.created_at, i.expires_at, u.display_name AS created_by FROM invites i"
         " LEFT JOIN users u ON u.id = i.created_by"
@@ -199,6 +199,31 @@ def _usable_invite(token):
     return row, None
 
 
+@bp.route("/c/<int:circle_id>/leave", methods=["POST"])
+@circle_member_required
+def leave(circle_id):
+    """A caregiver leaves a circle. The only owner hands it to whoever has been in it
+    longest; the last one in deletes it instead (account.delete_circle)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    with write(db):
+        others = list(db.query("SELECT user_id, role FROM memberships WHERE circle_id = ? AND user_id != ?"
+                               " ORDER BY joined_at, user_id", [circle_id, g.user["id"]]))
+        if not others:
+            return redirect(url_for("account.delete_circle", circle_id=circle_id))
+        if g.circle["role"] == "owner" and not any(o["role"] == "owner" for o in others):
+            successor = others[0]["user_id"]
+            db.execute("UPDATE memberships SET role = 'owner' WHERE circle_id = ? AND user_id = ?",
+                       [circle_id, successor])
+            audit.log(db, "member.promoted", g.user["id"], circle_id, member=successor,
+                      reason="the only owner left the circle")
+        db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, g.user["id"]])
+        audit.log(db, "member.left", g.user["id"], circle_id)
+    session.pop("circle_id", None)
+    return redirect(url_for("circles.index", choose=1))
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token):
     invite_row, problem = _usable_invite(token)
@@ -206,6 +231,9 @@ def accept_invite(token):
         return render("circles/invite.html", problem=problem, status=410 if invite_row is None else 400)
     if g.user is None:
         return render("circles/invite.html", invite=invite_row, next=request.path)
+    if one("SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ?", [invite_row["circle_id"], g.user["id"]]):
+        # Already in (the owner checking the link they made): the link stays for its person.
+        return render("circles/invite.html", invite=invite_row, already=True)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         db = get_db()

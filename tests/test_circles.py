@@ -204,3 +204,49 @@ def test_a_new_invite_token_is_never_stored_in_clear(app, auth, client):
                 assert token not in f.read(), f"token in clear in {db_path + suffix}"
         except FileNotFoundError:
             pass
+
+
+def test_a_member_leaves_and_sees_nothing_of_the_circle_after(app, auth, client):
+    auth.sign_up("alice")
+    circle = auth.create_circle()
+    auth.join_circle(circle, "bea")
+    response = auth.post(f"/c/{circle}/leave", token_from=f"/c/{circle}/members")
+    assert response.status_code == 302
+    assert client.get(f"/c/{circle}/").status_code == 404
+    assert rows(app, "SELECT u.username, m.role FROM memberships m JOIN users u ON u.id = m.user_id") == [
+        ("alice", "owner")]
+
+
+def test_the_only_owner_who_leaves_hands_the_circle_to_the_longest_member(app, auth, client):
+    auth.sign_up("alice")
+    circle = auth.create_circle()
+    auth.join_circle(circle, "bea")
+    auth.sign_out()
+    auth.sign_in("alice")
+    members_page = client.get(f"/c/{circle}/members").get_data(as_text=True)
+    assert "Bea becomes its owner." in members_page
+    auth.post(f"/c/{circle}/leave", token_from=f"/c/{circle}/members")
+    assert rows(app, "SELECT u.username, m.role FROM memberships m JOIN users u ON u.id = m.user_id") == [
+        ("bea", "owner")]
+
+
+def test_the_last_one_in_a_circle_is_sent_to_delete_it_instead(app, auth, client):
+    auth.sign_up("alice")
+    circle = auth.create_circle()
+    assert "Leave this circle" not in client.get(f"/c/{circle}/members").get_data(as_text=True)
+    response = auth.post(f"/c/{circle}/leave", token_from=f"/c/{circle}/members")
+    assert response.headers["Location"].endswith(f"/c/{circle}/delete")
+    assert rows(app, "SELECT count(*) FROM memberships") == [(1,)]
+
+
+def test_someone_already_in_the_circle_does_not_use_up_its_invite(app, auth, client):
+    auth.sign_up("alice")
+    circle = auth.create_circle()
+    path = make_invite(auth, client, circle)
+    html = client.get(path).get_data(as_text=True)
+    assert "You are already in Sam's circle" in html
+    auth.post(path, token_from=path)  # even a posted form changes nothing
+    assert rows(app, "SELECT used_at FROM invites") == [(None,)]
+    auth.sign_out()
+    auth.sign_up("bea")
+    assert auth.post(path).status_code == 302  # still works for the person it was for

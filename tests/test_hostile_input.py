@@ -1652,7 +1652,7 @@ def test_import(app, me, circle, request):
 
 CONFIRM_ROUTES = ["auth.sign_out", "account.sign_out_everywhere", "checkins.delete", "circles.invite",
                   "circles.cancel_invite", "circles.remove_member", "circles.accept_invite", "levels.remove",
-                  "summary.revoke_link", "account.reset_link"]
+                  "summary.revoke_link", "account.reset_link", "circles.leave"]
 TARGETS = ["right"] * 4 + ["another's", "missing", "huge", "stranger's circle", "not owner"]
 
 
@@ -1693,11 +1693,11 @@ def confirm_case(app, me, circle, endpoint, target):
     bob = member_of(app, circle)
     if endpoint in ("auth.sign_out", "account.sign_out_everywhere"):
         return {"auth.sign_out": "/sign-out"}.get(endpoint, "/account/sign-out-everywhere"), 302, set(), set()
-    if endpoint == "circles.accept_invite":
-        token, _ = add_invite(app, circle, me.id, used=target == "another's")
+    if endpoint == "circles.accept_invite":  # to a circle I am not in (a member's visit leaves it unused)
+        token, _ = add_invite(app, add_circle(app, bob), bob, used=target == "another's")
         token = {"missing": "x" * 43, "huge": "x" * 101, "stranger's circle": "a/b"}.get(target, token)
         status = {"another's": 410, "missing": 410, "huge": 410, "stranger's circle": NO_ROUTE}.get(target, 302)
-        return f"/invite/{token}", status, {"invites"}, {"invites"}
+        return f"/invite/{token}", status, {"invites", "memberships"}, {"invites", "memberships"}
     # /c/<circle>/...: a circle I am not in is a 404; one I do not own, a 403 for owners' pages.
     here, status = circle, None
     if target == "stranger's circle":
@@ -1708,6 +1708,8 @@ def confirm_case(app, me, circle, endpoint, target):
         here, status = add_circle(app, bob, members=[me.id]), 403
     if endpoint == "circles.invite":
         return f"/c/{here}/invites", status or 302, {"invites"}, {"invites"}
+    if endpoint == "circles.leave":  # the test joins again after leaving
+        return f"/c/{here}/leave", status or 302, {"memberships"}, {"memberships"}
     mine = target != "another's"
     if endpoint == "checkins.delete":
         thing, default = add_checkin(app, circle, me.id if mine else bob, circle_today().isoformat()), 302 if mine \
@@ -1763,6 +1765,8 @@ def test_forms_with_only_a_token(app, me, circle, endpoint, target, request):
     assert must <= changed <= may
     if endpoint in ("auth.sign_out", "account.sign_out_everywhere"):
         me.sign_in()
+    if endpoint == "circles.leave":
+        execute(app, "INSERT INTO memberships VALUES (?, ?, 'owner', ?)", [circle, me.id, now_iso()])
 
 
 # --- Every POST route of the URL map, whatever its form --------------------------------------
