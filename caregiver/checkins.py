@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 
-from . import signals
+from . import levels, signals
 from .db import get_db, now_utc, write
 from .forms import CheckinForm, ConfirmForm
 from .views import circle_member_required, circle_today, one, render, wants_json
@@ -23,6 +23,17 @@ def row_to_checkin(row):
     c["overdose"] = bool(row["overdose"])
     c["naloxone_given"] = bool(row["naloxone_given"])
     return c
+
+
+IMPORTED_AUTHOR = "Imported"  # what an imported check-in shows as its author
+
+
+def author_of(row):
+    """Who wrote a check-in row (with its author's name joined in): "Imported" for an
+    imported one, since the file holds no names (it belongs to whoever imported it)."""
+    if (row["client_id"] or "").startswith("import-"):
+        return IMPORTED_AUTHOR
+    return row["author"]
 
 
 def checkins_between(circle_id, first, last):
@@ -152,6 +163,59 @@ def delete(circle_id, checkin_id):
     return redirect(url_for("checkins.history", circle_id=circle_id))
 
 
+# Short names for the record of edits shown in the history.
+CHANGE_LABELS = {"date": "day", "craving": "craving", "withdrawal": "withdrawal", "withdrawal_signs": "signs",
+                 "access": "access", "stress": "stress", "medication": "medication", "use": "use",
+                 "overdose": "overdose", "naloxone_given": "naloxone", "notes": "note"}
+
+
+def _shown(field, value):
+    if field in ("overdose", "naloxone_given"):
+        return "yes" if value else "no"
+    if field == "withdrawal_signs":
+        return ", ".join(v.replace("-", " ") for v in value) if value else "none"
+    return "–" if value in (None, "") else str(value)
+
+
+def describe_change(action, before, after):
+    """One change of the record of edits in a few words: what an edit changed, or what
+    a deleted check-in held (notes are said to have changed, never quoted)."""
+    if action == "delete":
+        held = [f"{CHANGE_LABELS[f]} {_shown(f, before[f])}" for f in FIELDS[1:-1]
+                if before.get(f) not in (None, False, [], "")]
+        return "deleted a check-in" + (f" ({', '.join(held)})" if held else "")
+    changed = []
+    for f in FIELDS:
+        if before.get(f) == after.get(f):
+            continue
+        if f == "notes":
+            changed.append("the note")
+        else:
+            changed.append(f"{CHANGE_LABELS[f]} {_shown(f, before.get(f))} → {_shown(f, after.get(f))}")
+    return "edited a check-in: " + (", ".join(changed) if changed else "nothing changed")
+
+
+def changes_between(circle, first, last):
+    """{day: [change]} for the edits and deletions of check-ins dated first..last.
+
+    A check-in dated D is written on D or later, so its changes are all at or after D:
+    reading the record of edits from the day before `first` (UTC against local dates)
+    finds every one, through the (circle_id, at) index."""
+    changes = {}
+    for r in get_db().query(
+            "SELECT a.action, a.before_json, a.after_json, a.at, u.display_name AS who FROM checkin_audit a"
+            " LEFT JOIN users u ON u.id = a.user_id WHERE a.circle_id = ? AND a.at >= ?"
+            " AND a.action IN ('update', 'delete') ORDER BY a.at, a.id",
+            [circle["id"], (first - timedelta(days=1)).isoformat()]):
+        before, after = json.loads(r["before_json"] or "{}"), json.loads(r["after_json"] or "{}")
+        day = (after or before).get("date")
+        if day and first.isoformat() <= day <= last.isoformat():
+            changes.setdefault(day, []).append({"who": r["who"] or "A former member",
+                                                "on": levels.local_date(r["at"], circle),
+                                                "what": describe_change(r["action"], before, after)})
+    return changes
+
+
 @bp.route("/c/<int:circle_id>/history")
 @circle_member_required
 def history(circle_id):
@@ -166,10 +230,11 @@ def history(circle_id):
     for row in rows:
         by_day.setdefault(row["date"], []).append(row)
     aggregated = signals.aggregate_days([row_to_checkin(r) for r in rows])
-    days = [{"date": d, "totals": aggregated[date.fromisoformat(d)], "entries": [
-        {**row_to_checkin(r), "id": r["id"], "author": r["author"], "mine": r["user_id"] == g.user["id"],
-         "edited": r["updated_at"] != r["created_at"]} for r in by_day[d]]}
-        for d in sorted(by_day, reverse=True)]
+    changes = changes_between(g.circle, first, last)
+    days = [{"date": d, "totals": aggregated.get(date.fromisoformat(d)), "changes": changes.get(d, []), "entries": [
+        {**row_to_checkin(r), "id": r["id"], "author": author_of(r), "mine": r["user_id"] == g.user["id"],
+         "edited": r["updated_at"] != r["created_at"]} for r in by_day.get(d, [])]}
+        for d in sorted(set(by_day) | set(changes), reverse=True)]
     older = one("SELECT max(date) AS d FROM checkins WHERE circle_id = ? AND date < ?",
                 [circle_id, first.isoformat()])["d"]
     return render("checkins/history.html", days=days, first=first, last=last, older=older)

@@ -40,6 +40,11 @@ def today_in(zone):
     return datetime.now(timezone.utc).astimezone(tz).date()
 
 
+def one_line_break(value):
+    """Browsers send a textarea's line breaks as CR LF: one character as typed, one here."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -347,7 +352,7 @@ class CheckinForm(WebForm):
                              message="Overdose: tick the box or leave it empty.")
     naloxone_given = CheckboxField(content.CHECKIN_LABELS["naloxone_given"]["label"],
                                    message="Naloxone given: tick the box or leave it empty.")
-    notes = TextAreaField(content.CHECKIN_LABELS["notes"]["label"], filters=[strip])
+    notes = TextAreaField(content.CHECKIN_LABELS["notes"]["label"], filters=[one_line_break, strip])
 
     def __init__(self, *args, today, max_days_back=14, **kwargs):
         super().__init__(*args, **kwargs)
@@ -452,7 +457,7 @@ class PromptResponseForm(WebForm):
     field_names = {"rule": "About", "action": "What did you do"}
     rule = StringField("About")
     action = SelectField("What did you do?", choices=RESPONSE_ACTIONS, validate_choice=False)
-    note = TextAreaField("Note (optional)", filters=[strip],
+    note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
                          validators=[Length(max=500, message="Note: at most 500 characters.")])
 
     def validate_rule(self, field):
@@ -475,7 +480,7 @@ class LevelForm(WebForm):
     """A change of level of care: which level, since when (the circle's local date), a note."""
     level = SelectField("New level of care", choices=level_choices("Choose a level"), validate_choice=False)
     since = StringField("Since", filters=[strip])
-    note = TextAreaField("Note (optional)", filters=[strip],
+    note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
                          validators=[Length(max=500, message="Note: at most 500 characters.")])
 
     def __init__(self, *args, today, **kwargs):

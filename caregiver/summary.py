@@ -23,7 +23,7 @@ from flask import (Blueprint, abort, g, make_response, redirect, render_template
 
 from . import audit, charts, content, levels, signals, views
 from .auth import _lock_remaining, _record_failure
-from .checkins import _audit, _db_values, checkins_between, row_to_checkin
+from .checkins import _audit, _db_values, author_of, checkins_between, row_to_checkin
 from .circles import token_hash
 from .sealing import seal, unseal
 from .db import get_db, now_utc, write
@@ -60,7 +60,6 @@ SIGN_WORDS = {
     "aches": "aches", "stomach-upset": "upset stomach", "tremor": "tremor",
     "trouble-sleeping": "poor sleep", "large-pupils": "large pupils", "chills-or-flushing": "chills/flushes",
 }
-IMPORTED_AUTHOR = "Imported"  # what an imported check-in shows as its author
 SHARE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
@@ -89,14 +88,6 @@ def window(value):
 # ---------------------------------------------------------------------------
 def _words(value):
     return "–" if value is None else str(value).replace("-", " ")
-
-
-def author_of(row):
-    """Who wrote a check-in row (with its author's name joined in): "Imported" for an
-    imported one, since the file holds no names (it belongs to whoever imported it)."""
-    if (row["client_id"] or "").startswith("import-"):
-        return IMPORTED_AUTHOR
-    return row["author"]
 
 
 def day_table(rows, first, last):

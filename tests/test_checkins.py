@@ -195,6 +195,42 @@ def test_delete_own_checkin_keeps_a_copy_in_the_audit_trail(app, auth, circle):
     assert action == "delete" and json.loads(before)["craving"] == 4
 
 
+def test_history_shows_every_edit_and_deletion_to_the_whole_circle(app, auth, client, circle):
+    post_checkin(auth, circle, craving="8", use="confirmed", notes="private words")
+    post_checkin(auth, circle, craving="3")
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        first, second = [r[0] for r in conn.execute("SELECT id FROM checkins ORDER BY id")]
+    auth.post(f"/c/{circle}/checkins/{second}/edit", {"date": today().isoformat(), "craving": "6"})
+    auth.post(f"/c/{circle}/checkins/{first}/delete", token_from=f"/c/{circle}/checkins/{first}/edit")
+    auth.join_circle(circle, "bea")  # another caregiver sees the same record
+    html = client.get(f"/c/{circle}/history").get_data(as_text=True)
+    changes = html.split('aria-label="Changes to this day\'s check-ins"')[1].split("</ul>")[0]
+    assert "Alice edited a check-in: craving 3 → 6" in changes
+    assert "Alice deleted a check-in (craving 8, use confirmed, overdose no, naloxone no)" not in changes
+    assert "Alice deleted a check-in (craving 8, use confirmed)" in changes
+    assert "private words" not in changes  # a deleted note is not quoted back
+
+
+def test_a_day_whose_only_check_in_was_deleted_still_shows_the_deletion(app, auth, client, circle):
+    post_checkin(auth, circle, date=(today() - timedelta(days=2)).isoformat(), use="suspected")
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        checkin_id = conn.execute("SELECT id FROM checkins").fetchone()[0]
+    auth.post(f"/c/{circle}/checkins/{checkin_id}/delete", token_from=f"/c/{circle}/checkins/{checkin_id}/edit")
+    html = client.get(f"/c/{circle}/history").get_data(as_text=True)
+    day = today() - timedelta(days=2)
+    section = html.split(f'id="day-{day.isoformat()}"')[1].split("</section>")[0]
+    assert "deleted a check-in (use suspected)" in section
+
+
+def test_line_breaks_count_once_in_a_note(app, auth, circle):
+    # Browsers send a textarea's line breaks as CR LF: 2,000 characters typed must fit.
+    note = ("x" * 99 + "\r\n") * 20  # 2,000 characters as typed, 2,020 as sent
+    assert post_checkin(auth, circle, notes=note).status_code == 200
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        stored = conn.execute("SELECT notes FROM checkins").fetchone()[0]
+    assert "\r" not in stored and len(stored) == 1999  # (the last line break is stripped)
+
+
 def test_a_caregiver_cannot_edit_or_delete_someone_elses_checkin(app, auth, client, circle):
     post_checkin(auth, circle, craving="4")
     with sqlite3.connect(app.config["DATABASE"]) as conn:

@@ -1124,6 +1124,11 @@ CIRCLE_HOSTILE = {"level_since": values(st.sampled_from(DATES), st.one_of(relati
                   "emergency_number": values(PHONES)}
 
 
+def typed(text):
+    """A textarea's text as typed: browsers send each line break as CR LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
+
+
 def phone_bad(value):
     return (not PHONE.fullmatch(value) or sum(ch.isdigit() for ch in value) < 2
             or bool(CONTROL.search(value)))
@@ -1314,7 +1319,7 @@ def checkin_oracle(form, files, earliest):
     for name in ("overdose", "naloxone_given"):
         if got[name] is not None and got[name].lower() not in TRUE | FALSE:
             bad.add(name)
-    notes = (got["notes"] or "").strip()
+    notes = typed(got["notes"] or "").strip()
     if text_bad(notes, max_len=2000, multiline=True):
         bad.add("notes")
     if got["client_id"] and not CLIENT_ID.fullmatch(got["client_id"]):
@@ -1467,7 +1472,7 @@ def test_record_level(app, me, circle, request):
         return
     form, files = request.received()
     bad = shape_problems(form, files, ["level", "since", "note"])
-    level, since, note = first(form, "level"), (first(form, "since") or "").strip(), first(form, "note")
+    level, since, note = first(form, "level"), (first(form, "since") or "").strip(), typed(first(form, "note"))
     today = circle_today()
     if level not in LEVELS:
         bad.add("level")
@@ -1501,7 +1506,7 @@ def test_prompt_response(app, me, circle, request):
         return
     form, files = request.received()
     bad = shape_problems(form, files, ["rule", "action", "note"])
-    rule, action, note = first(form, "rule"), first(form, "action"), first(form, "note")
+    rule, action, note = first(form, "rule"), first(form, "action"), typed(first(form, "note"))
     if rule not in RULES:
         bad.add("rule")
     if action not in ACTIONS:
