@@ -391,10 +391,10 @@ class CheckinForm(WebForm):
             raise ValidationError(message)
 
     def validate_craving(self, field):
-        self._in(field, [str(i) for i in range(11)], "Craving: choose a number from 0 to 10, or Not sure.")
+        self._in(field, [str(i) for i in range(11)], "Craving: choose a number from 0 to 10, or Couldn't tell.")
 
     def validate_stress(self, field):
-        self._in(field, [str(i) for i in range(11)], "Stress: choose a number from 0 to 10, or Not sure.")
+        self._in(field, [str(i) for i in range(11)], "Stress: choose a number from 0 to 10, or Couldn't tell.")
 
     def validate_withdrawal(self, field):
         self._in(field, signals.WITHDRAWAL, "Withdrawal: choose one of the options.")

@@ -9,8 +9,13 @@
     var source = document.querySelector(button.getAttribute("data-copy"));
     if (!source) return;
     source.select();
-    var done = function () { button.textContent = "Copied"; };
-    if (navigator.clipboard) navigator.clipboard.writeText(source.value).then(done, done);
+    // Say "Copied" only when it was; otherwise the link is selected, ready to copy by hand.
+    var say = function (text) { return function () { button.textContent = text; }; };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(source.value).then(say("Copied"), say("Selected: copy it from your menu"));
+    } else {
+      say("Selected: copy it from your menu")();
+    }
   });
 
   // Forms that destroy something ask first: data-confirm="question".

@@ -32,6 +32,11 @@ def test_summary_share_link_and_revoke(page, new_context, assert_no_axe_violatio
     page.get_by_role("button", name="Make a share link").click()
     link = page.get_by_label("Share link").input_value()
     assert "/share/" in link
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy = page.locator("button[data-copy=\"#share-link\"]")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
     assert_no_axe_violations(page, "share links page")
 
     # The care team opens it with no account.
