@@ -430,7 +430,19 @@ def parse_lighthouse(report):
     }
 
 
-def run_lighthouse(server, sid, key, path, timeout=180):
+def run_lighthouse(server, sid, key, path, timeout=180, attempts=3):
+    """Lighthouse on one page. Its trace recording sometimes fails (NO_NAVSTART: "please
+    run Lighthouse again"): such a run reports no figures, so it is run again."""
+    for attempt in range(attempts):
+        report = _lighthouse_once(server, sid, key, path, timeout)
+        error = report.get("runtimeError")
+        if not error:
+            return parse_lighthouse(report)
+        say(f"  lighthouse on {path}: {error.get('code')} (attempt {attempt + 1} of {attempts})")
+    raise RuntimeError(f"lighthouse: {error.get('code')}: {error.get('message')}")
+
+
+def _lighthouse_once(server, sid, key, path, timeout):
     out_file = OUT / f"lighthouse-{key}.json"
     out_file.unlink(missing_ok=True)
     cmd = [str(LIGHTHOUSE), server.url + path, "--output=json", f"--output-path={out_file}",
@@ -440,7 +452,7 @@ def run_lighthouse(server, sid, key, path, timeout=180):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=BENCH)
     if not out_file.exists():
         raise RuntimeError(f"lighthouse failed ({r.returncode}): {r.stderr[-1500:]}")
-    return parse_lighthouse(json.loads(out_file.read_text()))
+    return json.loads(out_file.read_text())
 
 
 # --- reporting --------------------------------------------------------------------------------

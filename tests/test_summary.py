@@ -200,9 +200,10 @@ def test_every_printed_page_of_the_table_repeats_nickname_range_and_when_made(cl
     html = summary(client, circle, "?days=30")
     thead = html.split('<table class="day-table">')[1].split("</thead>")[0]
     first = today() - timedelta(days=29)
-    running = re.search(r'<tr class="print-running"><td colspan="10">([^<]*)</td></tr>', thead).group(1)
-    assert running.startswith(f"Sam, {first:%a} {first.day} {first:%b}") and "(the last 30 days) · made " in running
-    assert TZ in running
+    name, made = re.search(r'<tr class="print-running"><th colspan="5" scope="colgroup">([^<]*)</th>'
+                           r'<th colspan="5" scope="colgroup">([^<]*)</th></tr>', thead).groups()
+    assert name.startswith(f"Sam, {first:%a} {first.day} {first:%b}") and name.endswith("(the last 30 days)")
+    assert made.startswith("made ") and TZ in made
 
 
 def test_the_summary_page_has_no_inline_script_or_style_and_loads_print_js_deferred(client, circle):
