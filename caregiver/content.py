@@ -34,13 +34,14 @@ LEVELS = [
         "name": "Inpatient",
         "short": "24/7 medical stay",
         "what": (
-            "A stay in a treatment center with doctors and nurses there day and night. "
-            "They can watch symptoms and adjust medication every day."
+            "A stay in a treatment center with nurses day and night and doctors on hand. "
+            "They can watch symptoms and adjust medication every day. A detox (withdrawal) "
+            "stay is shorter, often a few days to a week."
         ),
         "how_often": "Around the clock, usually for 30 to 90 days",
         "fits": (
-            "Often the safer place to start after an overdose or a close call, "
-            "severe or long withdrawal, daily use, or a return to use during outpatient care."
+            "The care team may suggest it after an overdose or a close call, with severe "
+            "withdrawal, or when use keeps happening outside a program."
         ),
         "twenty_four_seven": True,
     },
@@ -79,10 +80,10 @@ LEVELS = [
         "name": "Intensive outpatient",
         "short": "Several sessions weekly",
         "what": (
-            "Group and one-on-one sessions several times a week, "
+            "Group and one-on-one sessions on three or more days a week, "
             "with time left for work, school or family."
         ),
-        "how_often": "A few hours at a time, several days a week; home at night",
+        "how_often": "About 3 hours a day, 3 or more days a week; home at night",
         "fits": (
             "Can fit someone whose withdrawal is under control and who has a safe home, "
             "but who still needs more than a weekly visit."
@@ -99,8 +100,9 @@ LEVELS = [
         ),
         "how_often": "A few hours a week",
         "fits": (
-            "Tends to work best once things have settled: withdrawal is controlled, medication "
-            "is taken reliably, home is drug-free, and people around them help keep them on track."
+            "Many people start treatment medication as outpatients, often within days. It tends "
+            "to hold best when withdrawal is controlled, medication is taken steadily, home is "
+            "free of drugs, and people around them help."
         ),
         "twenty_four_seven": False,
     },
@@ -151,16 +153,19 @@ ALONGSIDE = [
             "dying from an overdose. Naltrexone blocks the effect of opioids; it is started only "
             "after some days without any opioids. These medicines can go with any level of care. "
             "Taking them as prescribed is treatment, not trading one drug for another. "
-            "Ask the prescriber before any change."
+            "Stopping them, even after a long time, lowers tolerance and raises the risk of "
+            "overdose: plan any change with the prescriber. Methadone comes from a special "
+            "clinic; many doctors can prescribe buprenorphine."
         ),
     },
     {
         "id": "sober-living",
         "name": "Sober living",
         "text": (
-            "A shared drug-free home for people in recovery, often after an inpatient or "
-            "residential stay. People live there while they work, study or go to outpatient "
-            "treatment. It is a place to live, not treatment by itself."
+            "A shared home without drugs or alcohol for people in recovery. Many move in after "
+            "24/7 care and keep working, studying or going to outpatient treatment from there. "
+            "It is a place to live, not treatment by itself. Some homes do not allow treatment "
+            "medication: ask before moving in."
         ),
     },
 ]
@@ -178,11 +183,11 @@ LIVING_SITUATIONS = [
 CHECKIN_LABELS = {
     "craving": {
         "label": "How strong were cravings?",
-        "hint": "0 is none, 10 is the strongest. Leave it blank if you couldn't tell.",
+        "hint": "0 is none, 10 is the strongest. Choose Couldn't tell if you're not sure.",
     },
     "withdrawal": {
         "label": "Withdrawal, overall?",
-        "hint": "How sick from withdrawal they seemed today.",
+        "hint": "How sick from withdrawal they seemed that day.",
     },
     "withdrawal_signs": {
         "label": "Which signs did you see?",
@@ -190,15 +195,15 @@ CHECKIN_LABELS = {
     },
     "access": {
         "label": "Could they get fentanyl?",
-        "hint": "How easy it would have been for them today.",
+        "hint": "How easy it would have been for them that day.",
     },
     "stress": {
         "label": "How high was stress?",
-        "hint": "0 is calm, 10 is the worst. Leave it blank if you couldn't tell.",
+        "hint": "0 is calm, 10 is the worst. Choose Couldn't tell if you're not sure.",
     },
     "medication": {
         "label": "Treatment medication?",
-        "hint": "Buprenorphine, methadone or naltrexone.",
+        "hint": "Buprenorphine (Suboxone, Sublocade), methadone, or naltrexone (Vivitrol).",
     },
     "use": {
         "label": "Any signs of use?",
@@ -206,7 +211,7 @@ CHECKIN_LABELS = {
     },
     "overdose": {
         "label": "An overdose or a close call?",
-        "hint": "If it is happening now, open Emergency and call {number} first.",
+        "hint": "Happening now? Call {number} now. The Emergency page shows what to do.",
     },
     "naloxone_given": {
         "label": "Was naloxone given?",
@@ -258,7 +263,7 @@ WITHDRAWAL_SIGN_LABELS = [
     ("tremor", "Shaking hands"),
     ("trouble-sleeping", "Trouble sleeping"),
     ("large-pupils", "Large pupils"),
-    ("chills-or-flushing", "Chills or hot flushes"),
+    ("chills-or-flushing", "Chills or hot flashes"),
 ]
 
 # ---------------------------------------------------------------------------
@@ -276,37 +281,37 @@ CHECKLISTS = {
         "items": [
             {
                 "id": "coping-practiced",
-                "text": "They have used coping skills in real hard moments, not only talked about them.",
+                "text": "They have used their coping skills when things got hard, not just learned them.",
                 "why": "Skills tried under pressure are more likely to hold up at home.",
             },
             {
                 "id": "stress-handled",
-                "text": "They have got through a stressful time without using.",
+                "text": "They have gotten through a stressful time without using.",
                 "why": "Stress is one of the most common reasons people go back to using.",
             },
             {
                 "id": "home-substance-free",
-                "text": "Home is free of fentanyl, other drugs and leftover pills.",
+                "text": "Home is free of fentanyl, street drugs and leftover pills. Prescribed treatment medicine stays, locked up.",
                 "why": "Easy access in a hard moment is a common way things go wrong.",
             },
             {
                 "id": "medication-plan",
                 "text": "Prescriber, pharmacy and the next dose after the move are all set.",
-                "why": "A gap in medication can bring back withdrawal and cravings within days.",
+                "why": "A gap in medication can bring back withdrawal and cravings within a day or two, and raise the risk of overdose.",
             },
             {
                 "id": "next-appointment",
                 "text": "The first appointment at the next level of care is booked.",
-                "why": "The days between programs are when people most often fall through the cracks.",
+                "why": "The days between programs are when people most often lose touch with care.",
             },
             {
                 "id": "accountability",
-                "text": "People outside treatment and a plan for regular check-ins are in place.",
+                "text": "People outside treatment and a plan to stay in regular touch are in place.",
                 "why": "With fewer hours of treatment, the people around them matter more.",
             },
             {
                 "id": "warning-plan",
-                "text": "Everyone agrees whom to call, and when to step back up to more care.",
+                "text": "Everyone, the person in care included, agrees who to call and when to step back up to more care.",
                 "why": "Deciding ahead makes it easier to act fast. Stepping up is a plan, not a failure.",
             },
             {
@@ -325,7 +330,7 @@ CHECKLISTS = {
         "items": [
             {
                 "id": "naloxone-home",
-                "text": "Naloxone is at home, and everyone knows where it is.",
+                "text": "At least two doses of naloxone are at home, and everyone knows where.",
                 "why": "In an overdose there is no time to search.",
             },
             {
@@ -364,8 +369,14 @@ EMERGENCY = {
         "Gurgling or snoring sounds",
         "Very small, pinpoint pupils",
         "Blue, purple or gray lips and fingertips (ashen on darker skin)",
+        "Cold, clammy skin",
         "Limp body",
     ],
+    # Above the list: nobody should wait to see every sign.
+    "signs_lead": "You don't need to see all of these. If they won't wake up or their breathing is slow, act now.",
+    # Fear of the police is a common reason people wait to call.
+    "good_samaritan": ("Most US states have Good Samaritan laws that protect people who call 911 "
+                       "for an overdose."),
     "steps": [
         {
             "title": "Call the emergency number",
@@ -377,15 +388,18 @@ EMERGENCY = {
         {
             "title": "Give naloxone",
             "detail": (
-                "Spray one dose into one nostril. If there is no response "
-                "in 2 to 3 minutes, give another dose."
+                "Lay them on their back and spray one whole device into one nostril. No change "
+                "in 2 to 3 minutes? Use a new device in the other nostril, and keep going every "
+                "2 to 3 minutes until they wake or help arrives. Naloxone does no harm if it "
+                "is not an opioid overdose."
             ),
         },
         {
             "title": "Help them breathe",
             "detail": (
-                "If they are not breathing, give rescue breaths or start CPR. "
-                "The 911 operator can talk you through it."
+                "Not breathing, or only gasping? Tilt the head back, lift the chin, pinch the "
+                "nose and give 1 breath every 5 seconds. If you know CPR, start it. The "
+                "emergency operator can talk you through it."
             ),
         },
         {
@@ -398,8 +412,11 @@ EMERGENCY = {
         {
             "title": "Stay until help arrives",
             "detail": (
-                "Naloxone can wear off before fentanyl does, so they can stop breathing again. "
-                "Keep watching, and give another dose if they slip back."
+                "Naloxone can wear off before fentanyl does, so they can stop breathing again: "
+                "give another dose if they get sleepy again or their breathing slows. Even if "
+                "they wake up, they need to be seen by emergency staff. They may wake up sick "
+                "and upset: that is withdrawal from the naloxone, and it passes. Don't let them "
+                "use again to feel better."
             ),
         },
     ],
@@ -408,7 +425,8 @@ EMERGENCY = {
         "Don't put them in a cold shower or bath.",
         "Don't try to make them vomit.",
         "Don't give them other drugs, drinks or anything else to take.",
-        "Don't leave them alone.",
+        "Don't leave them alone, or let them \"sleep it off\". If you must step away, "
+        "roll them on their side first.",
     ],
     "sources": [
         {
@@ -431,6 +449,7 @@ EMERGENCY = {
             "label": "988 Suicide & Crisis Lifeline",
             "number": "988",
             "tel": "988",
+            "sms": "988",
             "note": "Call or text, any time, for a mental health or substance use crisis.",
         },
         {
@@ -450,7 +469,7 @@ EMERGENCY = {
             "number": "1-800-484-3731",
             "tel": "18004843731",
             "note": (
-                "If your person is going to use alone, they can call. Someone stays on "
+                "If the person in care is going to use alone, they can call. Someone stays on "
                 "the line and sends help if they stop answering."
             ),
         },
@@ -470,12 +489,12 @@ CRITERION_LABELS = {
     "withdrawal-controlled": "Withdrawal under control",
     "cravings-manageable": "Cravings manageable",
     "medication-stable": "Medication taken steadily",
-    "no-recent-use": "No recent use",
+    "no-recent-use": "No signs of use lately",
     "safe-environment": "Safe, drug-free home",
     "stress-tolerated": "Handles stress without using",
     "coping-practiced": "Coping skills practiced",
     "medically-stable": "Medically stable, says the care team",
-    "accountability": "People to stay accountable to",
+    "accountability": "People to lean on, and a plan to stay in touch",
     "transition-planned": "Next steps planned",
     "no-warning-prompts": "No current warning signs",
 }

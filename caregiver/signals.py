@@ -186,27 +186,29 @@ RULES = (
          "Signs of use in the last 14 days while the person is in day treatment, "
          "intensive outpatient, outpatient or recovery support.",
          "Outside 24/7 care a person faces cravings and access mostly on their own. "
-         "Use at this level can mean the structure is not enough yet to stay safe."),
+         "The care team may change the medication, add support, or suggest more structure."),
     Rule("frequent-use", "more-structure", "Signs of use on several days this week",
          "Signs of use on 3 or more of the last 7 days.",
-         "Use on several days of one week is a pattern rather than a single slip, and "
+         "Use on several days of one week is a pattern rather than a one-time return to use, and "
          "every use of fentanyl carries a risk of overdose."),
     Rule("withdrawal-severe", "more-structure", "Severe withdrawal",
          "Severe withdrawal on one of the last 3 days.",
          "Severe withdrawal is hard to get through without medical help, and wanting it "
-         "to stop is one of the most common reasons to use again."),
+         "to stop is one of the most common reasons to use again. If it began soon after a "
+         "first dose of buprenorphine or naltrexone, or they cannot keep fluids down, call "
+         "the prescriber or get medical help now."),
     Rule("withdrawal-prolonged", "more-structure", "Withdrawal that keeps going",
          "Moderate or severe withdrawal on 4 or more of the last 7 days.",
-         "Withdrawal that lasts longer than expected wears people down. It often means "
-         "medication or care needs adjusting, which happens faster with more structure."),
+         "Withdrawal that drags on wears people down. It often means the medication or "
+         "the care needs adjusting: tell the prescriber."),
     Rule("cravings-high", "more-structure", "Strong cravings on several days",
          "Cravings of 7 or more (out of 10) on 3 or more of the last 5 days.",
-         "Strong cravings day after day can overpower the best intentions, above all "
-         "when the drug is easy to get."),
+         "Strong cravings day after day are hard to resist, more so when the drug is "
+         "easy to get."),
     Rule("access-under-stress", "more-structure", "Easy access to the drug on a high-stress day",
          "A day in the last 7 with easy access to the drug and stress of 7 or more.",
-         "High stress and easy access together are a classic moment for relapse: the "
-         "drug is close exactly when coping is hardest."),
+         "High stress and easy access on the same day are a risky mix: the drug is close "
+         "just when coping is hardest."),
     Rule("missed-medication", "more-structure", "Missed medication",
          "Medication for opioid use disorder missed on 2 or more of the last 7 days.",
          "Medication protects best when it is taken steadily. Missed doses can bring "
@@ -214,8 +216,8 @@ RULES = (
     Rule("repeated-relapse", "more-structure", "Use again after stopping, more than once",
          "Two or more separate times of use in the last 30 days, with a day without "
          "use between them.",
-         "Going back to use more than once after stopping usually says the current "
-         "setting gives too little support, not that the person is not trying."),
+         "Going back to use more than once after stopping often means they need more "
+         "support than they have now, not that they are not trying."),
     Rule("cravings-rising", "watch", "Cravings going up",
          "The average craving of the last 3 days is at least 2 points above the average "
          "of the 7 days before them.",
@@ -270,7 +272,7 @@ CRITERIA = (
               "Stress can be handled without going back to use.",
               "there were signs of use in the last 14 days"),
     Criterion("coping-practiced",
-              "Coping skills have been practiced, not only talked about.",
+              "Coping skills have been used when things got hard, not just learned.",
               "coping skills are not yet ticked as practiced"),
     Criterion("medically-stable",
               "The care team says the person is medically stable.",
@@ -282,7 +284,7 @@ CRITERIA = (
               "The move is planned: medication, first appointment and a warning plan are set.",
               "the move is not fully planned yet"),
     Criterion("no-warning-prompts",
-              "No urgent or more-structure prompt holds today.",
+              "No urgent or more-structure warning sign today.",
               "warning prompts hold today"),
 )
 CRITERIA_BY_ID = {c.id: c for c in CRITERIA}
@@ -840,7 +842,7 @@ def _structure_sentence(level):
     if level == "inpatient":
         return ("Review the treatment plan with the care team today and tell them what you "
                 "have seen.")
-    names = [LEVEL_NAMES[s] for s in SUGGESTED_LEVELS.get(level, ())]
+    names = [LEVEL_NAMES[s].lower() for s in SUGGESTED_LEVELS.get(level, ())]  # mid-sentence
     sentence = ("Talk with the care team today about whether a level of care with more "
                 "structure is safer now")
     if names:
@@ -851,7 +853,9 @@ def _structure_sentence(level):
 def urgent_follow_up(level_of_care):
     """What to do for an urgent prompt once the emergency steps are taken care of."""
     return " ".join(["Keep naloxone close and try not to leave them alone.",
-                     _structure_sentence(level_of_care), CARE_TEAM_DECIDES])
+                     _structure_sentence(level_of_care),
+                     "Ask them too about starting or changing treatment medication, which lowers "
+                     "the risk of dying from an overdose.", CARE_TEAM_DECIDES])
 
 
 def action_words(rule, level_of_care):
@@ -1009,12 +1013,15 @@ def _c_items(criterion_id, items):
     return check
 
 
+KIND_WORDS = {"urgent": "urgent", "more-structure": "consider more structure"}
+
+
 def _c_prompts(ctx, ticked, prompts):
-    warnings = [p for p in prompts if p["level"] in ("urgent", "more-structure")]
+    warnings = [p for p in prompts if p["level"] in KIND_WORDS]
     if warnings:
-        names = join_words(f"{p['title']} ({p['level']})" for p in warnings)
-        return "unmet", f"Prompts that hold today: {names}."
-    return "met", "No urgent or more-structure prompt holds today."
+        names = join_words(f"{p['title']} ({KIND_WORDS[p['level']]})" for p in warnings)
+        return "unmet", f"Warning signs today: {names}."
+    return "met", "No urgent or more-structure warning sign today."
 
 
 _CRITERION_CHECKS = {

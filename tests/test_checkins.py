@@ -251,7 +251,7 @@ def test_the_form_explains_each_question_and_names_the_circles_own_emergency_num
     auth.sign_up("eva")
     circle = auth.create_circle("Noor", tz="Europe/Berlin", emergency_number="112")
     html = client.get(f"/c/{circle}/checkins/new").get_data(as_text=True)
-    assert "call 112 first" in html and "call 911" not in html
-    assert "How sick from withdrawal they seemed today." in html
+    assert "Call 112 now" in html and "call 911" not in html.lower()
+    assert "How sick from withdrawal they seemed that day." in html
     assert "Tick only what you noticed yourself." in html
     assert "Naloxone is also sold as Narcan." in html

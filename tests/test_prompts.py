@@ -87,7 +87,7 @@ def test_urgent_card_calls_the_care_team_too(auth, client, circle):
 
 def test_no_prompts_says_so_plainly(auth, client, circle):
     log(auth, circle, 0, craving="1", use="none")
-    assert "No warning signs add up right now" in home(client, circle)
+    assert "No warning signs add up from what was written down. That does not mean all is well" in home(client, circle)
 
 
 def test_recording_what_the_family_did(app, auth, client, circle):

@@ -55,7 +55,7 @@ def test_a_visitor_without_an_account_sees_the_summary_with_charts(auth, circle,
     assert html.count('<svg class="chart-svg"') == 2 and 'role="img"' in html
     assert 'aria-labelledby="chart-craving-title chart-craving-words"' in html
     assert '<p id="chart-craving-words">Craving: 3 values' in html
-    assert "Day by day" in html and "Step-down readiness" in html
+    assert "Day by day" in html and "Stepping down: what the check-ins show" in html
     assert response.headers.getlist("Set-Cookie") == []  # no session for the care team
 
 

@@ -120,7 +120,7 @@ def test_responses_about_prompts_that_no_longer_hold_are_listed_too(auth, client
 
 def test_no_prompt_says_so(auth, client, circle):
     log(auth, circle, 0, craving="1", use="none")
-    assert "No prompt holds today." in summary(client, circle)
+    assert "No warning signs add up today from what was written down." in summary(client, circle)
 
 
 def test_notes_are_left_out_unless_chosen(auth, client, circle):
@@ -139,7 +139,7 @@ def test_step_down_panel_and_checklist_progress(auth, client, circle):
     auth.tick(circle, "naloxone-home")
     auth.tick(circle, "meds-locked")
     html = summary(client, circle)
-    assert "Step-down readiness" in html and "Not yet, because" in html
+    assert "Stepping down: what the check-ins show" in html and "Not yet, because" in html
     assert html.count('class="criterion ') == 11
     assert "Before a step down: 1 of 8" in html
     assert "Home safety: 2 of 5" in html
