@@ -19,7 +19,7 @@ import segno
 from flask import Blueprint, abort, g, redirect, request, session, url_for
 from markupsafe import Markup
 
-from . import audit, auth
+from . import audit, auth, throttle
 from .db import get_db, write
 from .forms import (ChangePasswordForm, ConfirmForm, DeleteCircleForm, DisplayNameForm, PasswordConfirmForm,
                     TwoStepOffForm, TwoStepSetupForm)
@@ -47,15 +47,15 @@ def _check_password(field, label="Your password"):
     Returns None when right, else the status to answer (400, or 429 while locked),
     with the error added to the field."""
     db = get_db()
-    keys = auth.throttle_keys(g.user["username"])
-    wait = auth._lock_remaining(db, keys)
+    keys = throttle.sign_in_keys(g.user["username"])
+    wait = throttle.wait(db, keys)
     if wait:
-        field.errors.append(f"{label}: {auth.too_many_tries(wait)}")
+        field.errors.append(f"{label}: {throttle.too_many_tries(wait)}")
         return 429
     if auth.verify_password(_user()["password_hash"], field.data):
         return None
     with write(db):
-        auth._record_failure(db, keys)
+        throttle.fail(db, keys)
     field.errors.append(f"{label}: this is not your current password.")
     return 400
 
@@ -247,14 +247,14 @@ def two_step_off():
     if status:
         return _page(status, off_form=form)
     db = get_db()
-    keys = auth.throttle_keys(g.user["username"])
+    keys = throttle.sign_in_keys(g.user["username"])
     with write(db):
         method = auth.second_factor(db, g.user["id"], form.off_code.data, purpose="two-step-off")
         if method:
             db.execute("UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = ?", [g.user["id"]])
             audit.log(db, "two_step.disabled", g.user["id"], via=method)
         else:
-            auth._record_failure(db, keys)
+            throttle.fail(db, keys)
     if not method:
         form.off_code.errors.append("Code: this code is not right, or it was already used.")
         return _page(400, off_form=form)
@@ -269,6 +269,15 @@ def _member(circle_id, user_id):
                " WHERE m.circle_id = ? AND m.user_id = ?", [circle_id, user_id])
 
 
+def may_reset(owner_id, member_id):
+    """An owner may make a reset link for a member only if they own every circle the
+    member is in: the new password opens the whole account, and an owner of one circle
+    must not get into another circle through it."""
+    return one("SELECT 1 FROM memberships m WHERE m.user_id = ? AND NOT EXISTS ("
+               " SELECT 1 FROM memberships o WHERE o.circle_id = m.circle_id AND o.user_id = ?"
+               " AND o.role = 'owner') LIMIT 1", [member_id, owner_id]) is None
+
+
 @bp.route("/c/<int:circle_id>/members/<int:user_id>/reset-link", methods=["GET", "POST"])
 @circle_member_required
 @owner_required
@@ -276,6 +285,9 @@ def reset_link(circle_id, user_id):
     member = _member(circle_id, user_id)
     if member is None or user_id == g.user["id"]:
         abort(404)
+    if not may_reset(g.user["id"], user_id):
+        return render("account/reset_link.html", member=member, link=None, form=ConfirmForm(),
+                      minutes=auth.RESET_LINK_MINUTES, elsewhere=True, status=403)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
@@ -400,7 +412,7 @@ def delete_account_rows(db, user_id):
                       reason="the only owner deleted their account")
         audit.log(db, "member.left", None, c["id"], reason="account deleted")
     audit.forget_user(db, user_id, user["username"])
-    db.execute("DELETE FROM login_failures WHERE key = ?", [auth.account_key(user["username"])])
+    throttle.clear(db, [throttle.account_key(user["username"])])
     # Cascades: memberships, sessions, recovery codes, reset links. Check-ins, notes and
     # ticks in circles that remain keep their content with no author (SET NULL).
     db.execute("DELETE FROM users WHERE id = ?", [user_id])

@@ -1,9 +1,8 @@
 """Sign up, sign in (with optional two-step), sign out, and getting back into an account.
 
-Throttling: every wrong password, code or recovery code counts against the account
-("account:<hash of the name>") and the address ("address:<ip>"); past LOGIN_MAX_FAILURES each
-further failure doubles the wait. The counters live in the database, so every worker
-process (and every app instance on the same file) shares them.
+Throttling (caregiver/throttle.py): every wrong password, code or recovery code counts
+against the account and the address; a success clears the account's counter only, so
+one address cannot try passwords across accounts by signing in between.
 
 Recovery without email: ten recovery codes (shown once after sign-up, regenerable on
 the account page), a 15-minute reset link that a circle owner makes for a member
@@ -16,23 +15,23 @@ import re
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
-from . import audit, retention
+from . import audit, retention, throttle
 from .db import get_db, now_utc, write
 from .forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, TwoStepCodeForm
 from .sealing import seal, unseal
-from .sessions import end_user_sessions
+from .sessions import end_user_sessions, token_hash
 from .views import login_required, one, render
 
 bp = Blueprint("auth", __name__)
 hasher = PasswordHasher()  # argon2id with the library's current (OWASP-level) parameters
 _DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
-MAX_LOCK_SECONDS = 60 * 60
 TWO_STEP_MINUTES = 5  # between the password and the code
 RESET_LINK_MINUTES = 15
 
@@ -54,14 +53,15 @@ def start_session(user_id):
 
 
 def safe_next(target):
-    """Only follow a same-site path after sign-in, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only follow a same-site path after sign-in, never another host. Browsers drop
+    tabs and line breaks from a URL ("/\t/evil" is "//evil"), so any control
+    character refuses it too, as does anything that parses with a scheme or host."""
+    if (isinstance(target, str) and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and not any(ord(ch) < 0x20 or ord(ch) == 0x7f for ch in target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("circles.index")
-
-
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Passwords ----------------------------------------------------------------------
@@ -80,64 +80,16 @@ def set_password(db, user_id, new_hash, via, circle_id=None, **detail):
     user = one("SELECT username FROM users WHERE id = ?", [user_id])
     db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user_id])
     end_user_sessions(db, user_id)
-    db.execute("DELETE FROM login_failures WHERE key = ?", [account_key(user["username"])])
+    throttle.clear(db, [throttle.account_key(user["username"])])
     audit.log(db, "password.reset", user_id, circle_id, via=via, **detail)
 
 
-# --- Throttling ---------------------------------------------------------------------
-
-def account_key(username):
-    """The throttle key of a typed name: hashed, since the name box sometimes gets the
-    password."""
-    return "account:" + hashlib.sha256((username or "").lower().encode()).hexdigest()[:32]
-
-
-def throttle_keys(username):
-    return [account_key(username), "address:" + (request.remote_addr or "?")]
-
-
-def _lock_remaining(db, keys):
-    now = datetime.now(timezone.utc)
-    remaining = 0
-    for row in db.query("SELECT locked_until FROM login_failures WHERE key IN (?, ?)", keys):
-        if row["locked_until"]:
-            left = (datetime.fromisoformat(row["locked_until"]) - now).total_seconds()
-            remaining = max(remaining, int(left) + 1 if left > 0 else 0)
-    return remaining
-
-
-def _record_failure(db, keys):
-    cfg = current_app.config
-    now = datetime.now(timezone.utc)
-    for key in keys:
-        row = one("SELECT failures FROM login_failures WHERE key = ?", [key])
-        failures = (row["failures"] if row else 0) + 1
-        locked_until = None
-        if failures >= cfg["LOGIN_MAX_FAILURES"]:
-            # Each failure past the limit doubles the wait, up to an hour.
-            seconds = min(cfg["LOGIN_LOCK_SECONDS"] * 2 ** min(failures - cfg["LOGIN_MAX_FAILURES"], 20),
-                          MAX_LOCK_SECONDS)
-            locked_until = (now + timedelta(seconds=seconds)).isoformat()
-        db.execute(
-            "INSERT INTO login_failures (key, failures, last_failed_at, locked_until) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,"
-            " last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
-            [key, failures, now.isoformat(), locked_until],
-        )
-
-
-def _clear_failures(db, keys):
-    db.execute("DELETE FROM login_failures WHERE key IN (?, ?)", keys)
-
+# --- Throttling (caregiver/throttle.py) ------------------------------------------
 
 def _account(user):
     """Audit detail for a failure: nothing when the account exists (its id is the
     entry's user), a bare marker when it does not."""
     return {} if user else {"account": "unknown"}
-
-
-def too_many_tries(wait):
-    return f"Too many unsuccessful tries. For your safety, wait {wait} seconds and try again."
 
 
 # --- Recovery codes -----------------------------------------------------------------
@@ -254,6 +206,14 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         db = get_db()
+        # Each sign-up costs an argon2 hash and a new account: one address gets a few,
+        # then waits (a family signing up together never notices).
+        key = throttle.address_key("sign-up")
+        wait = throttle.wait(db, [key])
+        if wait:
+            form.form_errors.append(f"Many accounts were just made from this network. Please wait {wait} "
+                                    "seconds and try again.")
+            return render("auth/sign_up.html", form=form, status=429)
         new_hash = hasher.hash(form.password.data)
         with write(db):
             if one("SELECT 1 FROM users WHERE username = ?", [form.username.data]):
@@ -267,6 +227,7 @@ def sign_up():
                 }).last_pk
                 audit.log(db, "sign_up", uid)
                 codes = new_recovery_codes(db, uid)
+                throttle.fail(db, [key], limit=current_app.config["SIGNUP_MAX_PER_ADDRESS"])
         if not form.username.errors:
             start_session(uid)
             # Shown once on the next page; sealed, as the session lives in the database.
@@ -281,17 +242,17 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         db = get_db()
-        keys = throttle_keys(form.username.data)
-        wait = _lock_remaining(db, keys)
+        keys = throttle.sign_in_keys(form.username.data)
+        wait = throttle.wait(db, keys)
         if wait:
-            form.form_errors.append(too_many_tries(wait))
+            form.form_errors.append(throttle.too_many_tries(wait))
             return render("auth/sign_in.html", form=form, status=429)
         user = one("SELECT id, password_hash, totp_secret FROM users WHERE username = ?", [form.username.data])
         ok = verify_password(user["password_hash"] if user else None, form.password.data)
         two_step = ok and bool(user["totp_secret"])
         with write(db):
             if not ok:
-                _record_failure(db, keys)
+                throttle.fail(db, keys)
                 # Never the name typed for an unknown account: it is often a password
                 # typed into the wrong box.
                 audit.log(db, "sign_in.failed", user["id"] if user else None, **_account(user))
@@ -300,7 +261,7 @@ def sign_in():
                     db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                                [hasher.hash(form.password.data), user["id"]])
                 if not two_step:  # with two-step, the counters are cleared only after the code
-                    _clear_failures(db, keys)
+                    throttle.clear(db, keys[:1])  # the account; the address keeps counting
                     audit.log(db, "sign_in", user["id"])
                 retention.purge_now_and_then(db)
         if two_step:
@@ -341,18 +302,18 @@ def two_step():
     form = TwoStepCodeForm()
     if form.validate_on_submit():
         db = get_db()
-        keys = throttle_keys(user["username"])
-        wait = _lock_remaining(db, keys)
+        keys = throttle.sign_in_keys(user["username"])
+        wait = throttle.wait(db, keys)
         if wait:
-            form.form_errors.append(too_many_tries(wait))
+            form.form_errors.append(throttle.too_many_tries(wait))
             return render("auth/two_step.html", form=form, status=429)
         with write(db):
             method = second_factor(db, user["id"], form.code.data, purpose="sign-in")
             if method:
-                _clear_failures(db, keys)
+                throttle.clear(db, keys[:1])  # the account; the address keeps counting
                 audit.log(db, "sign_in", user["id"], two_step=method)
             else:
-                _record_failure(db, keys)
+                throttle.fail(db, keys)
                 audit.log(db, "sign_in.failed", user["id"], stage="two-step")
         if method:
             start_session(user["id"])
@@ -396,10 +357,10 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         db = get_db()
-        keys = throttle_keys(form.username.data)
-        wait = _lock_remaining(db, keys)
+        keys = throttle.sign_in_keys(form.username.data)
+        wait = throttle.wait(db, keys)
         if wait:
-            form.form_errors.append(too_many_tries(wait))
+            form.form_errors.append(throttle.too_many_tries(wait))
             return render("auth/forgot.html", form=form, status=429)
         user = one("SELECT id FROM users WHERE username = ?", [form.username.data])
         new_hash = hasher.hash(form.new_password.data)
@@ -409,7 +370,7 @@ def forgot_password():
             if ok:
                 set_password(db, user["id"], new_hash, via="recovery-code")
             else:
-                _record_failure(db, keys)
+                throttle.fail(db, keys)
                 audit.log(db, "password.reset.failed", user["id"] if user else None,
                           via="recovery-code", **_account(user))
         if ok:
@@ -435,7 +396,11 @@ def _usable_reset(token):
         " JOIN users u ON u.id = r.user_id"
         " JOIN memberships mo ON mo.circle_id = r.circle_id AND mo.user_id = r.created_by AND mo.role = 'owner'"
         " JOIN memberships mm ON mm.circle_id = r.circle_id AND mm.user_id = r.user_id"
-        " WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ?",
+        " WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ?"
+        # ...and who still owns every circle the member is in (account.may_reset).
+        " AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = r.user_id AND NOT EXISTS ("
+        "  SELECT 1 FROM memberships o WHERE o.circle_id = m.circle_id AND o.user_id = r.created_by"
+        "  AND o.role = 'owner'))",
         [token_hash(token), now_utc()])
 
 

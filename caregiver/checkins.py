@@ -224,6 +224,7 @@ def history(circle_id):
         last = min(date.fromisoformat(request.args.get("until", "")), today)
     except ValueError:
         last = today
+    last = max(last, date.min + timedelta(days=HISTORY_DAYS))  # the window must fit the calendar
     first = last - timedelta(days=HISTORY_DAYS - 1)
     rows = checkins_between(circle_id, first, last)
     by_day = {}

@@ -1,5 +1,4 @@
 """Circles: create, switch, settings, members and invites; the circle home page."""
-import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -8,15 +7,12 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from . import audit, levels
 from .db import get_db, now_utc, write
 from .sealing import seal, unseal
+from .sessions import token_hash
 from .forms import CircleForm, ConfirmForm
 from .prompts import render_home
 from .views import circle_member_required, login_required, one, owner_required, render
 
 bp = Blueprint("circles", __name__)
-
-
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def my_circles():
@@ -105,6 +101,7 @@ def settings(circle_id):
     del form.level_of_care, form.level_since, form.previous_level
     if form.validate_on_submit():
         db = get_db()
+        before = care_team(circle_id)
         with write(db):
             db.execute(
                 "UPDATE circles SET nickname = ?, living_situation = ?, timezone = ?, emergency_number = ?"
@@ -112,6 +109,15 @@ def settings(circle_id):
                 [form.nickname.data, form.living_situation.data or None, form.timezone.data,
                  form.emergency_number.data, circle_id])
             _save_care_team(db, circle_id, form)
+            # Every member's emergency page (and its offline copy) shows these numbers:
+            # who changed them, and from what, stays on record.
+            changed = {name: circle[name] for name in ("nickname", "living_situation", "timezone",
+                                                        "emergency_number")
+                       if (circle[name] or "") != (getattr(form, name).data or "")}
+            if care_team(circle_id) != before:
+                changed["care_team"] = [f"{n['label']}: {n['number']}" for n in before]
+            if changed:
+                audit.log(db, "circle.settings_changed", g.user["id"], circle_id, before=changed)
         return redirect(url_for("circles.home", circle_id=circle_id))
     return render("circles/settings.html", form=form, status=400 if form.errors else 200)
 
@@ -238,12 +244,12 @@ def accept_invite(token):
     if request.method == "POST" and form.validate_on_submit():
         db = get_db()
         with write(db):
-            # Re-checked inside the write lock: two people cannot use one link.
-            fresh = one("SELECT used_at FROM invites WHERE id = ?", [invite_row["id"]])
-            if fresh["used_at"]:
+            # Re-checked inside the write lock: two people cannot use one link, and one
+            # cancelled or expired meanwhile is refused.
+            now = now_utc()
+            if db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL"
+                          " AND expires_at > ?", [now, g.user["id"], invite_row["id"], now]).rowcount != 1:
                 abort(410)
-            db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE id = ?",
-                       [now_utc(), g.user["id"], invite_row["id"]])
             db.execute("INSERT OR IGNORE INTO memberships (circle_id, user_id, role, joined_at)"
                        " VALUES (?, ?, 'member', ?)", [invite_row["circle_id"], g.user["id"], now_utc()])
             audit.log(db, "invite.used", g.user["id"], invite_row["circle_id"], invite=invite_row["id"])

@@ -5,6 +5,7 @@ repository.
 """
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 DEFAULTS = {
@@ -14,6 +15,7 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": True,  # set CAREGIVER_SESSION_COOKIE_SECURE=0 for plain http
     "LOGIN_MAX_FAILURES": 5,  # per account and per address, before slowing down
     "LOGIN_LOCK_SECONDS": 60,  # first lock; doubles with each further failure
+    "SIGNUP_MAX_PER_ADDRESS": 10,  # new accounts from one address before waiting (then as above)
     "INVITE_DAYS": 7,
     "CHECKIN_MAX_DAYS_BACK": 14,
     "AUDIT_KEEP_DAYS": 365,  # the audit log (sign-ins, addresses) is purged after this
@@ -49,11 +51,19 @@ def secret_key(instance_path):
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # O_EXCL: two workers starting at once must not write two keys
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
+        # Written whole to a private temporary file, then linked into place: a worker
+        # starting at the same moment sees either no key or the whole key, and os.link
+        # fails for all but the first, so two workers never get two keys.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+        try:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_hex(32))
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()

@@ -4,6 +4,7 @@ Migration policy: files in migrations/ are numbered, applied in order, and never
 edited once landed; to undo something, add a new file. The app refuses to run on a
 database that has a migration it does not know (a newer release wrote it).
 """
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -97,7 +98,10 @@ def check_not_newer(db):
 
 def upgrade(path):
     """Apply pending migrations; refuse a database newer than this code."""
+    new = not os.path.exists(path)
     db = connect(path)
+    if new:  # health data: readable by the app's user only (SQLite gives -wal and -shm the same)
+        os.chmod(path, 0o600)
     try:
         check_not_newer(db)
         migs = migrations()

@@ -17,8 +17,14 @@ from .db import get_db, now_utc, write
 TOUCH_EVERY = timedelta(minutes=1)  # don't write last_seen_at on every request
 
 
-def hash_id(sid):
-    return hashlib.sha256(sid.encode()).hexdigest()
+def token_hash(token):
+    """How a random id or token is stored: its SHA-256 (sessions, invites, share and
+    reset links). The tokens have 256 bits, so a fast hash is enough; a copy of the
+    database then opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+hash_id = token_hash  # a session id is one such token
 
 
 class DbSession(CallbackDict, SessionMixin):

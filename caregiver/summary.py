@@ -9,7 +9,6 @@
 """
 import csv
 import hashlib
-import hmac
 import io
 import json
 import re
@@ -21,11 +20,10 @@ from zoneinfo import ZoneInfo
 from flask import (Blueprint, abort, g, make_response, redirect, render_template,
                    request, session, url_for)
 
-from . import audit, charts, content, levels, signals, views
-from .auth import _lock_remaining, _record_failure
+from . import audit, charts, content, levels, signals, throttle, views
 from .checkins import _audit, _db_values, author_of, checkins_between, row_to_checkin
-from .circles import token_hash
 from .sealing import seal, unseal
+from .sessions import token_hash
 from .db import get_db, now_utc, write
 from .forms import RESPONSE_ACTIONS, ConfirmForm, ImportForm, ShareLinkForm
 from .prompts import circle_signals, ticked_items
@@ -64,14 +62,6 @@ SHARE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
 }
-
-
-@bp.url_value_preprocessor
-def _ids_in_range(endpoint, values):
-    """An id beyond SQLite's 64-bit integers is a 404, not an OverflowError (a 500)."""
-    for key in ("circle_id", "link_id"):
-        if values and key in values and not 0 < values[key] < 2 ** 63:
-            abort(404)
 
 
 def window(value):
@@ -321,15 +311,12 @@ def _share_page(template, status, **context):
 
 
 def _find_link(token):
-    """The share link of `token`, or None. Only well-formed tokens reach the database;
-    the lookup is by the SHA-256 (indexed), then compared in constant time."""
+    """The share link of `token`, or None. Only well-formed tokens reach the database.
+    The lookup is by the token's SHA-256, so its timing tells nothing about the token:
+    a guess and a near miss hash to unrelated values."""
     if not TOKEN_RE.match(token):
         return None
-    digest = token_hash(token)
-    link = one("SELECT * FROM share_links WHERE token_hash = ?", [digest])
-    if link is None or not hmac.compare_digest(link["token_hash"], digest):
-        return None
-    return link
+    return one("SELECT * FROM share_links WHERE token_hash = ?", [token_hash(token)])
 
 
 @bp.route("/share/", defaults={"token": ""})
@@ -343,10 +330,8 @@ def shared(token):
     db = get_db()
     link = _find_link(token)
     if link is None:
-        # The sign-in throttle's table and functions (auth.py), with this address's own key.
-        # _lock_remaining reads two keys; both are this one.
-        key = "share:" + (request.remote_addr or "?")
-        if _lock_remaining(db, [key, key]):
+        key = throttle.address_key("share")  # the sign-in throttle, with this address's own key
+        if throttle.wait(db, [key]):
             return _share_page("summary/share_gone.html", 429, reason="locked")
         # A wrong token counts against the address. A valid link never resets the count
         # (one good link must not let someone keep guessing); a day without failures does.
@@ -355,7 +340,7 @@ def shared(token):
             db.execute("DELETE FROM login_failures WHERE key = ? AND last_failed_at < ?"
                        " AND (locked_until IS NULL OR locked_until < ?)",
                        [key, (now - SHARE_FAILURES_FORGOTTEN).isoformat(), now.isoformat()])
-            _record_failure(db, [key])
+            throttle.fail(db, [key])
         return _share_page("summary/share_gone.html", 404, reason="unknown")
     if _link_status(link, now_utc()) != "active":
         return _share_page("summary/share_gone.html", 410, reason="gone")

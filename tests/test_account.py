@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from caregiver import auth as auth_module
+from caregiver import throttle
 from caregiver import db as db_module
 from conftest import Actions
 from test_auth import CODE_RE, Clock, enable_two_step, sign_up_with_codes
@@ -316,6 +317,29 @@ def test_a_reset_link_stops_working_when_the_member_leaves_the_circle(app, auth,
     assert visitor.client.get(link).status_code == 410
 
 
+def test_no_reset_link_for_a_member_who_is_also_in_a_circle_the_owner_does_not_own(app, auth, client,
+                                                                                    owner_and_member):
+    # The new password would open bea's own circle to alice.
+    circle, bea = owner_and_member
+    switch_to(auth, "bea")
+    auth.create_circle("Robin")
+    switch_to(auth, "alice")
+    path = f"/c/{circle}/members/{bea}/reset-link"
+    page = client.get(path)
+    assert page.status_code == 403 and "also in a circle you do not own" in page.get_data(as_text=True)
+    assert auth.post(path, token_from=f"/c/{circle}/members").status_code == 403
+    assert rows(app, "SELECT count(*) FROM password_resets") == [(0,)]
+
+
+def test_a_reset_link_stops_working_when_the_member_joins_another_circle(app, auth, client, owner_and_member):
+    circle, bea = owner_and_member
+    link = make_reset_link(auth, client, circle, bea)
+    switch_to(auth, "bea")
+    auth.create_circle("Robin")
+    visitor = Actions(app.test_client())
+    assert visitor.client.get(link).status_code == 410
+
+
 def test_a_new_reset_link_replaces_the_unused_one(app, auth, client, owner_and_member):
     circle, bea = owner_and_member
     first = make_reset_link(auth, client, circle, bea)
@@ -532,9 +556,9 @@ def test_deleting_an_account_forgets_its_sign_in_failures_and_history(app, auth,
     auth.sign_up("zoe")
     other = Actions(app.test_client())
     other.post("/sign-in", {"username": "zoe", "password": "a wrong guess here"})
-    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = ?", [auth_module.account_key('zoe')]) == [(1,)]
+    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = ?", [throttle.account_key('zoe')]) == [(1,)]
     auth.post("/account/delete", {"password": PASSWORD})
-    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = ?", [auth_module.account_key('zoe')]) == [(0,)]
+    assert rows(app, "SELECT count(*) FROM login_failures WHERE key = ?", [throttle.account_key('zoe')]) == [(0,)]
     assert rows(app, "SELECT event FROM audit_log") == [("account.deleted",)]
     assert occurrences(app, "zoe") == []
 

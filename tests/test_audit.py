@@ -258,3 +258,13 @@ def test_share_links_made_opened_and_withdrawn_are_recorded_without_the_token(ap
         assert conn.execute("SELECT ip FROM audit_log WHERE event = 'share_link.opened'").fetchone() == (
             "203.0.113.9",)
     assert path.rsplit("/", 1)[1] not in all_text(app)
+
+
+def test_a_change_of_the_circles_numbers_is_recorded_with_what_they_were(app, auth, client):
+    auth.sign_up("alice")
+    circle = auth.create_circle(**{"care_team-0-label": "Dr. Lee", "care_team-0-number": "555-123-4567"})
+    auth.post(f"/c/{circle}/settings", {"nickname": "Sam", "living_situation": "home",
+                                        "timezone": "America/New_York", "emergency_number": "112"})
+    assert events(app, "event = 'circle.settings_changed'") == [
+        ("circle.settings_changed", user_id(app, "alice"), circle,
+         {"before": {"emergency_number": "911", "care_team": ["Dr. Lee: 555-123-4567"]}})]

@@ -9,6 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from caregiver import auth as auth_module
+from caregiver import throttle
 from caregiver import create_app, forms
 from caregiver.forms import COMMON_PASSWORDS
 from conftest import Actions
@@ -170,7 +171,8 @@ def test_sign_in_follows_only_same_site_next(auth, client):
                                                           "password": PASSWORD})
     assert ok.headers["Location"] == "/c/3/history"
     auth.sign_out()
-    for evil in ("//evil.example", "https://evil.example", "/\\evil.example"):
+    for evil in ("//evil.example", "https://evil.example", "/\\evil.example", "/\t/evil.example",
+                 "/\n/evil.example", "/\r//evil.example", "/\x7f/evil.example"):
         token = auth.token()
         response = client.post("/sign-in", query_string={"next": evil},
                                data={"csrf_token": token, "username": "alice", "password": PASSWORD})
@@ -261,7 +263,7 @@ def test_the_lock_doubles_with_each_further_failure(app, auth):
     fail(auth, "alice", "10.0.0.1")
     with app.app_context():
         from caregiver.db import get_db
-        wait = auth_module._lock_remaining(get_db(), [auth_module.account_key("alice"), "address:x"])
+        wait = throttle.wait(get_db(), [throttle.account_key("alice"), "address:x"])
     assert 100 < wait <= 121  # 60 s, then 120 s
 
 
@@ -316,7 +318,7 @@ def test_a_wrong_code_changes_nothing_and_counts_as_a_failure(app, auth, client)
     assert response.status_code == 400
     assert "don&#39;t match" in response.get_data(as_text=True)
     assert rows(app, "SELECT password_hash FROM users") == [(before,)]
-    assert rows(app, "SELECT failures FROM login_failures WHERE key = ?", [auth_module.account_key('alice')]) == [(1,)]
+    assert rows(app, "SELECT failures FROM login_failures WHERE key = ?", [throttle.account_key("alice")]) == [(1,)]
 
 
 def test_a_codes_of_another_account_do_not_work(app, auth, client):
@@ -486,3 +488,36 @@ def test_operator_can_turn_off_two_step_for_someone_who_lost_everything(app, aut
     assert result.exit_code == 0, result.output
     password = re.search(r"New password: (\S+)", result.output).group(1)
     assert auth.sign_in(password=password).headers["Location"] == "/"
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_address_counter(app, auth, client):
+    # Otherwise one address could try a password across many accounts, signing in to
+    # its own between every few guesses.
+    auth.sign_up("bea")
+    auth.sign_out()
+    auth.sign_up("mallory")
+    auth.sign_out()
+    for name in ("bea", "carl", "dora", "erin"):
+        auth.post("/sign-in", {"username": name, "password": "a wrong password"})
+    auth.sign_in("mallory")
+    auth.sign_out()
+    response = auth.post("/sign-in", {"username": "fay", "password": "a wrong password"})
+    locked = auth.post("/sign-in", {"username": "gus", "password": "a wrong password"})
+    assert response.status_code == 400 and locked.status_code == 429
+    assert "Too many unsuccessful tries" in locked.get_data(as_text=True)
+
+
+def test_one_address_makes_a_few_accounts_then_waits(app, auth, client):
+    app.config["SIGNUP_MAX_PER_ADDRESS"] = 3
+    for name in ("ann", "ben", "cyd"):
+        assert auth.sign_up(name).status_code == 302
+        auth.sign_out()
+    response = auth.sign_up("dee")
+    assert response.status_code == 429
+    assert "Many accounts were just made from this network" in response.get_data(as_text=True)
+    assert rows(app, "SELECT count(*) FROM users WHERE username = 'dee'") == [(0,)]
+    other = app.test_client()  # another address is not held up
+    from conftest import Actions
+    assert Actions(other).post("/sign-up", {"username": "eve", "display_name": "Eve",
+                                            "password": PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.7"},
+                               token_from="/sign-up").status_code == 302

@@ -255,3 +255,8 @@ def test_the_form_explains_each_question_and_names_the_circles_own_emergency_num
     assert "How sick from withdrawal they seemed that day." in html
     assert "Tick only what you noticed yourself." in html
     assert "Naloxone is also sold as Narcan." in html
+
+
+@pytest.mark.parametrize("until", ["0001-01-05", "0001-01-01", "9999-12-31", "nonsense", "2026-02-30"])
+def test_any_history_window_answers_a_page(auth, client, circle, until):
+    assert client.get(f"/c/{circle}/history?until={until}").status_code == 200

@@ -239,6 +239,7 @@ def fast_and_unlocked(app, monkeypatch):
     monkeypatch.setattr(auth_module, "_DUMMY_HASH", CHEAP_HASH)
     monkeypatch.setattr(auth_module, "_clock", lambda: NOW)
     app.config["LOGIN_MAX_FAILURES"] = 10 ** 9  # 429s are tested in test_auth
+    app.config["SIGNUP_MAX_PER_ADDRESS"] = 10 ** 9
     connect(app)
     yield
     _CONNECTIONS.pop(app.config["DATABASE"]).close()

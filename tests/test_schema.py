@@ -64,3 +64,11 @@ def test_the_upgrade_command_says_which_migrations_it_applied(tmp_path):
     assert first.exit_code == 0 and f"applied {len(files)} migration(s): {', '.join(files)}" in first.output
     again = create_app({"TESTING": True, "DATABASE": str(tmp_path / "new.db"), "SECRET_KEY": "x"})
     assert "applied 0 migration(s)" in again.test_cli_runner().invoke(args=["db", "upgrade"]).output
+
+
+def test_a_new_database_file_is_private_to_the_apps_user(tmp_path):
+    import os
+    import stat
+    path = tmp_path / "new.db"
+    db.upgrade(str(path))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
