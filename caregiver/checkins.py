@@ -59,6 +59,21 @@ def _audit(db, checkin_id, circle_id, action, before, after):
         "after_json": json.dumps(after) if after is not None else None, "at": now_utc()})
 
 
+_INSERT = (f"INSERT INTO checkins (circle_id, user_id, client_id, {', '.join(FIELDS)}, created_at, updated_at)"
+           f" VALUES ({', '.join('?' for _ in range(len(FIELDS) + 5))})")
+
+
+def insert_checkin(db, circle_id, user_id, checkin, client_id=None, at=None):
+    """Store one check-in and its "create" entry in the record of edits, inside the
+    caller's write (plain statements: an import stores thousands in one transaction)."""
+    at = at or now_utc()
+    values = _db_values(checkin)
+    checkin_id = db.execute(_INSERT, [circle_id, user_id, client_id, *(values[f] for f in FIELDS), at, at]).lastrowid
+    db.execute("INSERT INTO checkin_audit (checkin_id, circle_id, user_id, action, after_json, at)"
+               " VALUES (?, ?, ?, 'create', ?, ?)", [checkin_id, circle_id, user_id, json.dumps(checkin), at])
+    return checkin_id
+
+
 def save_checkin(db, circle_id, user_id, checkin, client_id=None):
     """Insert a check-in unless this phone id was stored already. Returns (id, created)."""
     with write(db):
@@ -67,12 +82,7 @@ def save_checkin(db, circle_id, user_id, checkin, client_id=None):
                            [circle_id, client_id])
             if existing:
                 return existing["id"], False
-        now = now_utc()
-        checkin_id = db.table("checkins").insert(
-            {"circle_id": circle_id, "user_id": user_id, "client_id": client_id,
-             **_db_values(checkin), "created_at": now, "updated_at": now}).last_pk
-        _audit(db, checkin_id, circle_id, "create", None, checkin)
-    return checkin_id, True
+        return insert_checkin(db, circle_id, user_id, checkin, client_id), True
 
 
 def new_form(circle, **kwargs):

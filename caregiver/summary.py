@@ -21,7 +21,7 @@ from flask import (Blueprint, abort, g, make_response, redirect, render_template
                    request, session, url_for)
 
 from . import audit, charts, content, levels, signals, throttle, views
-from .checkins import _audit, _db_values, author_of, checkins_between, row_to_checkin
+from .checkins import author_of, checkins_between, insert_checkin, row_to_checkin
 from .sealing import seal, unseal
 from .sessions import token_hash
 from .db import get_db, now_utc, write
@@ -553,21 +553,22 @@ def _store_checkins(db, circle_id, user_id, checkins):
         for row in db.query("SELECT * FROM checkins WHERE circle_id = ? AND date BETWEEN ? AND ?",
                             [circle_id, min(dates), max(dates)]):
             existing[_canonical(row_to_checkin(row))] += 1
+    # The client ids imported before, read once (a range of the (circle_id, client_id) index).
+    imported_before = {r[0] for r in db.execute(
+        "SELECT client_id FROM checkins WHERE circle_id = ? AND client_id >= 'import-' AND client_id < 'import.'",
+        [circle_id])}
     seen = Counter()
     start = datetime.now(timezone.utc).replace(microsecond=0)
     for checkin in checkins:
         canonical = _canonical(checkin)
         seen[canonical] += 1
         client_id = import_client_id(canonical, seen[canonical])
-        if seen[canonical] <= existing[canonical] or one(
-                "SELECT 1 FROM checkins WHERE circle_id = ? AND client_id = ?", [circle_id, client_id]):
+        if seen[canonical] <= existing[canonical] or client_id in imported_before:
             already += 1
             continue
         written = (start + timedelta(microseconds=imported)).isoformat()
-        checkin_id = db.table("checkins").insert(
-            {"circle_id": circle_id, "user_id": user_id, "client_id": client_id,
-             **_db_values(checkin), "created_at": written, "updated_at": written}).last_pk
-        _audit(db, checkin_id, circle_id, "create", None, checkin)
+        insert_checkin(db, circle_id, user_id, checkin, client_id, at=written)
+        imported_before.add(client_id)
         imported += 1
     return imported, already
 

@@ -439,13 +439,15 @@ def test_import_needs_the_csrf_token(app, client, circle):
 def test_the_import_is_one_transaction(app, auth, circle, monkeypatch):
     """A failure on the third check-in leaves none of the first two behind."""
     calls = []
+    real = summary.insert_checkin
 
-    def failing_audit(*args):
+    def failing_insert(*args, **kwargs):
         calls.append(args)
         if len(calls) == 3:
             raise RuntimeError("disk full")
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(summary, "_audit", failing_audit)
+    monkeypatch.setattr(summary, "insert_checkin", failing_insert)
     checkins = [summary.signals.validate_checkin({"date": ago(i), "craving": i}) for i in range(5)]
     from caregiver.db import get_db
     with app.test_request_context():
