@@ -12,7 +12,7 @@ import gzip
 
 from flask import request
 
-from .sessions import cookie_name
+from .sessions import anonymous_cookie_name, cookie_name
 
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/manifest+json",
               "image/svg+xml")
@@ -32,7 +32,10 @@ SHARED = {"static", "pwa.service_worker", "pages.manifest"}
 
 
 def _holds_no_secret(app):
-    return request.endpoint in SHARED or not request.cookies.get(cookie_name(app))
+    """The app shell, or a page asked for with no cookie at all (neither a session nor a
+    signed-out visit, whose CSRF token is a secret too)."""
+    return request.endpoint in SHARED or not (request.cookies.get(cookie_name(app))
+                                              or request.cookies.get(anonymous_cookie_name(app)))
 
 
 def compress(app, response):

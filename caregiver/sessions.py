@@ -3,13 +3,20 @@
 The cookie holds only a random id; the data (signed-in user, CSRF token, current
 circle) lives in the `sessions` table, so signing out really ends a session and
 "sign out everywhere" is one DELETE.
+
+Someone not signed in (the sign-in page's CSRF token, nothing else) gets no row: their
+few values ride in a signed cookie, so a crawler or a flood of page views writes
+nothing to the database. Signing in (or the half-way two-step state) moves the
+session into the database with a new random id and a fresh CSRF token.
 """
 import hashlib
 import json
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from flask import request
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
 from .db import get_db, now_utc, write
@@ -44,17 +51,42 @@ def cookie_name(app):
     return "__Host-session" if app.config["SESSION_COOKIE_SECURE"] else "session"
 
 
+def anonymous_cookie_name(app):
+    return "__Host-visit" if app.config["SESSION_COOKIE_SECURE"] else "visit"
+
+
+SIGNED_IN_KEYS = ("uid", "two_step")  # a session holding one of these lives in the database
+ANONYMOUS_MAX_AGE = 24 * 60 * 60  # seconds a signed-out visit's cookie (its CSRF token) is trusted
+
+
+def _signer(app):
+    return URLSafeTimedSerializer(app.secret_key, salt="caregiver-signed-out-visit")
+
+
+def _anonymous(app, request):
+    raw = request.cookies.get(anonymous_cookie_name(app))
+    if not raw or len(raw) > 2000:
+        return DbSession()
+    try:
+        data = _signer(app).loads(raw, max_age=ANONYMOUS_MAX_AGE)
+    except BadData:
+        return DbSession()
+    if not isinstance(data, dict) or any(key in data for key in SIGNED_IN_KEYS):
+        return DbSession()
+    return DbSession(data)
+
+
 class DbSessionInterface(SessionInterface):
     def open_session(self, app, request):
         sid = request.cookies.get(cookie_name(app))
         if not sid or len(sid) > 100:
-            return DbSession()
+            return _anonymous(app, request)
         row = get_db().execute(
             "SELECT data, created_at, last_seen_at FROM sessions WHERE id_hash = ?",
             [hash_id(sid)],
         ).fetchone()
         if row is None:
-            return DbSession()
+            return _anonymous(app, request)
         data, created_at, last_seen_at = row
         now = datetime.now(timezone.utc)
         idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
@@ -70,16 +102,28 @@ class DbSessionInterface(SessionInterface):
         name = cookie_name(app)
         secure = app.config["SESSION_COOKIE_SECURE"]
         db = get_db()
+        anonymous = anonymous_cookie_name(app)
         if session.ended or (session.rotate and session.sid):
             if session.sid:
                 with write(db):
                     db.execute("DELETE FROM sessions WHERE id_hash = ?", [hash_id(session.sid)])
             if session.ended:
                 response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Lax")
+                if anonymous in request.cookies:
+                    response.delete_cookie(anonymous, path="/", secure=secure, httponly=True, samesite="Lax")
                 return
             session.sid = None
-        if not session.sid and not session:
-            return  # nothing worth a cookie yet
+        if not session.sid and not any(key in session for key in SIGNED_IN_KEYS):
+            # Not signed in: a signed cookie (or none), never a row.
+            if not session:
+                if anonymous in request.cookies:
+                    response.delete_cookie(anonymous, path="/", secure=secure, httponly=True, samesite="Lax")
+            elif session.modified or anonymous not in request.cookies:
+                response.set_cookie(anonymous, _signer(app).dumps(dict(session)), path="/", secure=secure,
+                                    httponly=True, samesite="Lax")
+            return
+        if anonymous in request.cookies:  # moving into the database
+            response.delete_cookie(anonymous, path="/", secure=secure, httponly=True, samesite="Lax")
         now = now_utc()
         data = json.dumps(dict(session))
         if not session.sid:

@@ -47,7 +47,7 @@ def test_ended_things_go_after_their_keeping_time_and_recent_ones_stay(app, auth
     assert counts["invites"] == 1 and counts["share links"] == 1 and counts["audit entries"] == 1
     assert [r[0] for r in rows(app, "SELECT id FROM invites")] == invites[1:]
     assert [r[0] for r in rows(app, "SELECT id FROM share_links")] == links[1:]
-    assert sorted(r[0] for r in rows(app, "SELECT key FROM login_failures")) == ["locked", "new"]
+    assert sorted(r[0] for r in rows(app, "SELECT key FROM login_failures")) == ["locked", "new", "sign-up:127.0.0.1"]
     events = [r[0] for r in rows(app, "SELECT event FROM audit_log")]
     assert "old.event" not in events and "recent.event" in events
     assert rows(app, "SELECT notes FROM checkins") == [("kept for good",)]

@@ -86,19 +86,50 @@ def test_sign_in_removes_expired_sessions_of_everyone(app, auth, client):
 
 def test_sign_in_gives_a_new_session_id_and_the_old_one_stops_working(app, auth, client):
     auth.sign_up("alice")
-    auth.sign_out()
-    client.get("/sign-in")  # an anonymous session (it holds the CSRF token)
     before = cookie(client)
-    assert before and rows(app, "SELECT count(*) FROM sessions WHERE id_hash = ?", [hash_of(before)]) == [(1,)]
+    auth.sign_out()
     auth.sign_in()
     after = cookie(client)
-    assert after and after != before
+    assert before and after and after != before
     assert rows(app, "SELECT count(*) FROM sessions WHERE id_hash = ?", [hash_of(before)]) == [(0,)]
     # Someone who planted or kept the old id gets nothing.
     planted = app.test_client()
     planted.set_cookie("session", before)
     assert not signed_in(planted)
     assert signed_in(client)
+
+
+def test_a_signed_out_visit_writes_no_session_row_and_still_signs_in(app, auth, client):
+    for path in ("/sign-in", "/sign-up", "/sign-in/forgot", "/emergency"):
+        assert client.get(path).status_code == 200
+    assert rows(app, "SELECT count(*) FROM sessions") == [(0,)]
+    assert client.get_cookie("session") is None and client.get_cookie("visit") is not None
+    other = Actions(app.test_client())
+    other.sign_up("alice")
+    other.sign_out()
+    assert auth.sign_in().status_code == 302  # the CSRF token came from the signed cookie
+    assert rows(app, "SELECT count(*) FROM sessions") == [(1,)]
+    assert client.get_cookie("visit") is None  # the visit moved into the database
+
+
+def test_signing_in_replaces_the_csrf_token_of_the_signed_out_visit(app, auth, client):
+    # A planted signed-out cookie must not give its planter the signed-in CSRF token.
+    auth.sign_up("alice")
+    auth.sign_out()
+    planted = auth.token("/sign-in")
+    auth.sign_in()
+    assert auth.token("/account") != planted
+
+
+def test_a_forged_or_stale_visit_cookie_is_ignored(app, client):
+    from itsdangerous import URLSafeTimedSerializer
+    for value in ("nope", "x" * 3000, URLSafeTimedSerializer("another key", salt="caregiver-signed-out-visit")
+                  .dumps({"uid": 1})):
+        client.set_cookie("visit", value)
+        assert client.get("/account").status_code == 302  # to the sign-in page: nobody signed in
+    forged = URLSafeTimedSerializer(app.secret_key, salt="caregiver-signed-out-visit").dumps({"uid": 1})
+    client.set_cookie("visit", forged)  # even with the right key, a visit never carries a user
+    assert client.get("/account").status_code == 302
 
 
 def test_only_a_hash_of_the_session_id_is_stored(app, auth, client):

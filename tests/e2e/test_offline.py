@@ -156,7 +156,7 @@ def choose(page, group, option):
 # --- tests --------------------------------------------------------------------------------
 
 ITEM = "coping-practiced"  # the first item of the step-down checklist
-ITEM_TEXT = re.compile("used coping skills in real hard moments")
+ITEM_TEXT = re.compile("used their coping skills when things got hard")
 
 
 def test_ticks_and_checkins_saved_offline_are_sent_once_when_back_online(page, context, live_server,
