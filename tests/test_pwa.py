@@ -83,7 +83,7 @@ def test_the_worker_precaches_existing_versioned_urls(client, app):
     body = client.get("/sw.js").get_data(as_text=True)
     version = app.config["STATIC_VERSION"]
     precache = sw_constant(body, "PRECACHE")
-    for needed in ("css/app.css", "js/app.js", "js/outbox.js", "js/print.js", "vendor/htmx-2.0.11.min.js",
+    for needed in ("css/app.css", "js/app.js", "js/outbox.js", "vendor/htmx-2.0.11.min.js",
                    "icons/icon.svg", "icons/icon-192.png"):
         assert f"/static/{needed}?v={version}" in precache, needed
     # Install-time icons: the browser fetches them when installing, never offline.

@@ -206,20 +206,20 @@ def test_every_printed_page_of_the_table_repeats_nickname_range_and_when_made(cl
     assert made.startswith("made ") and TZ in made
 
 
-def test_the_summary_page_has_no_inline_script_or_style_and_loads_print_js_deferred(client, circle):
+def test_the_summary_page_has_no_inline_script_or_style(client, circle):
     html = summary(client, circle)
     assert "style=" not in html
-    assert re.search(r'<script src="/static/js/print\.js\?v=[0-9a-f]+" defer></script>', html)
+    assert re.search(r'<script src="/static/js/app\.js\?v=[0-9a-f]+" defer></script>', html)
     assert all(m.strip() == "" for m in re.findall(r"<script[^>]*>(.*?)</script>", html, re.DOTALL))
     # Without JavaScript the print button stays hidden and the page says what to do.
     assert '<button type="button" data-print hidden>Print / save as PDF</button>' in html
     assert "browser's Print menu" in html
 
 
-def test_print_js_and_the_print_stylesheet(app):
+def test_the_print_button_script_and_the_print_stylesheet(app):
     from pathlib import Path
     static = Path(app.static_folder)
-    js = (static / "js/print.js").read_text()
+    js = (static / "js/app.js").read_text()
     assert "window.print()" in js and "data-print" in js
     css = (static / "css/app.css").read_text()
     last = css[css.rindex("@media print"):]

@@ -1,4 +1,5 @@
-// Small progressive enhancements; every page works without this file.
+// Small progressive enhancements; every page works without this file. Loaded by the
+// app's pages and by the share page (which has no htmx: the htmx events never fire).
 (function () {
   "use strict";
 
@@ -35,10 +36,23 @@
     }
   });
 
-  // A new circle's time zone defaults to the phone's.
-  var tz = document.querySelector("select#timezone[data-default-from-device]");
-  if (tz && window.Intl) {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && tz.querySelector('option[value="' + zone + '"]')) tz.value = zone;
+  // "Print / save as PDF" on the summaries. Without this file the button stays hidden
+  // and the page says to use the browser's Print menu (same page: @media print).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
+  // What a page needs once it is on screen: run for the first page and again for
+  // every page htmx brings in (a boosted link runs no script of the new page).
+  function enhance(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-print]"), function (b) { b.hidden = false; });
+    // A new circle's time zone defaults to the phone's.
+    var tz = root.querySelector("select#timezone[data-default-from-device]");
+    if (tz && window.Intl) {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone && tz.querySelector('option[value="' + zone + '"]')) tz.value = zone;
+    }
   }
+  enhance(document);
+  document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();

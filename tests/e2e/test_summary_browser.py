@@ -20,6 +20,8 @@ def test_summary_share_link_and_revoke(page, new_context, assert_no_axe_violatio
     page.get_by_role("link", name="More").click()
     page.get_by_role("link", name=re.compile("Summary for the care team")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Lee")
+    # Reached by a boosted link (no page script runs): the print button still shows.
+    expect(page.get_by_role("button", name="Print / save as PDF")).to_be_visible()
     charts = page.locator("svg[role=img]")
     expect(charts.first).to_be_visible()
     # No sideways scrolling on a phone.
@@ -44,6 +46,7 @@ def test_summary_share_link_and_revoke(page, new_context, assert_no_axe_violatio
     clinic.goto(link)
     expect(clinic.get_by_role("heading", level=1)).to_contain_text("Lee")
     expect(clinic.locator("svg[role=img]").first).to_be_visible()
+    expect(clinic.get_by_role("button", name="Print / save as PDF")).to_be_visible()
     assert clinic.get_by_role("link", name="Check in").count() == 0  # read-only: no circle pages
     assert_no_axe_violations(clinic, "shared summary")
 
