@@ -449,8 +449,6 @@
     if (id) Outbox.remove(id).then(function () { changed(); renderStatus(); });
   });
 
-  document.addEventListener("htmx:pushedIntoHistory", keepThisPage);
-
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail && event.detail.target === document.body) { // a boosted navigation
       pageFromCache = false;

@@ -30,6 +30,7 @@ const KEPT = [
 // The emergency pages: every circle's, and the one outside circles. They always
 // open: kept copy, else the shell's page for anyone (911), never a sign-in page.
 const EMERGENCY = /^\/(c\/\d+\/)?emergency$/;
+const EMERGENCY_REFRESH_MS = 60 * 60 * 1000;
 
 // The outbox (IndexedDB storage and the replay), the same file the pages load.
 importScripts({{ outbox_script|tojson }});
@@ -82,8 +83,15 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     event.respondWith(navigate(event, url));
   } else if (request.headers.has("HX-Request")) {
-    // htmx partials and boosted pages: network only. Offline, outbox.js turns a
-    // boosted link into a real navigation, which comes back here.
+    // htmx partials: network only, never kept. A boosted link's answer is the whole
+    // page: a kept one is remembered from this very answer (no second fetch of it).
+    // Offline, outbox.js turns a boosted link into a real navigation, which comes back here.
+    if (request.headers.get("HX-Boosted") === "true" && KEPT.some((pattern) => pattern.test(url.pathname))) {
+      event.respondWith(fetch(request).then((response) => {
+        event.waitUntil(remember(url, response.clone(), true));
+        return response;
+      }));
+    }
   } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(caches.match(request, { cacheName: SHELL }).then((hit) => hit || fetch(request)));
   }
@@ -144,11 +152,14 @@ async function remember(url, response, kept) {
 async function keepCircleEmergency(url, cache) {
   // The circle's emergency page is kept with its other pages, so that offline the
   // Emergency button shows this circle's numbers even if it was never tapped here.
-  // Fetched again at each visit of the circle's home (where saved settings lead).
+  // Fetched again at a visit of the circle's home (where saved settings lead) when
+  // the copy is more than an hour old: numbers rarely change, pages are read often.
   const circle = /^\/c\/(\d+)\//.exec(url.pathname);
   if (!circle || EMERGENCY.test(url.pathname)) return;
   const emergency = `/c/${circle[1]}/emergency`;
-  if (KEPT[0].test(url.pathname) || !(await cache.match(new URL(emergency, url).href))) await keepPage(emergency);
+  const copy = await cache.match(new URL(emergency, url).href);
+  const age = copy ? Date.now() - Date.parse(copy.headers.get("Date") || 0) : Infinity;
+  if (!copy || (KEPT[0].test(url.pathname) && !(age < EMERGENCY_REFRESH_MS))) await keepPage(emergency);
 }
 
 async function forgetPagesExcept(key) {

@@ -77,10 +77,20 @@ def test_a_tab_link_offline_opens_the_kept_copy_and_the_offline_page_lists_it(pa
     circle = seed(live_server.app, "ann", "Ann", "Sam")
     sign_in(page, "ann")
     wait_for_worker(page)
-    # Boosted (htmx) links never reach the worker as pages: the page asks it to keep one.
+    # A boosted (htmx) link's answer is the whole page: the worker keeps that very answer.
+    gets = []
+    inner = live_server.app.wsgi_app
+
+    def count_gets(environ, start_response):
+        if environ["REQUEST_METHOD"] == "GET":
+            gets.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+    live_server.app.wsgi_app = count_gets
     page.get_by_role("link", name="History", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="History")).to_be_visible()
     wait_until_kept(page, f"/c/{circle}/history")
+    assert gets.count(f"/c/{circle}/history") == 1  # rendered once, not again to keep it
+    live_server.app.wsgi_app = inner
     page.get_by_role("link", name="Home", exact=True).click()
     wait_until_kept(page, f"/c/{circle}/")
 
