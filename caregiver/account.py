@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import pyotp
 import segno
-from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from markupsafe import Markup
 
 from . import audit, auth, throttle
@@ -32,10 +32,6 @@ ISSUER = "Caregiver"
 
 
 # --- Helpers ------------------------------------------------------------------------
-
-def _notice(text):
-    session["notice"] = text
-
 
 def _user():
     return one("SELECT id, username, display_name, password_hash, totp_secret FROM users WHERE id = ?",
@@ -86,7 +82,6 @@ def _page(status=200, **given):
         circles=list(db.query(
             "SELECT c.id, c.nickname, m.role FROM circles c JOIN memberships m ON m.circle_id = c.id"
             " WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [uid])),
-        notice=session.pop("notice", None) if "notice" in session else None,
         **_other_forms(**given),
     )
 
@@ -116,7 +111,7 @@ def change_name():
     with write(db):
         db.execute("UPDATE users SET display_name = ? WHERE id = ?", [form.display_name.data, g.user["id"]])
         audit.log(db, "display_name.changed", g.user["id"])
-    _notice("Your name was changed.")
+    flash("Your name was changed.")
     return redirect(url_for("account.index"))
 
 
@@ -124,7 +119,7 @@ def change_name():
 @login_required
 def change_password():
     if request.method == "GET":
-        return _back_to_account("password")
+        return _back_to_account("change-password")
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _page(400, password_form=form)
@@ -141,7 +136,7 @@ def change_password():
         end_user_sessions(db, g.user["id"], keep_sid=session.sid)  # every other phone signs in again
         audit.log(db, "password.changed", g.user["id"])
     session.rotate = True  # and this one gets a new session id
-    _notice("Your password was changed. You were signed out on your other devices.")
+    flash("Your password was changed. You were signed out on your other devices.")
     return redirect(url_for("account.index"))
 
 
@@ -221,7 +216,7 @@ def two_step():
                            [auth.seal_totp(secret), step, user["id"]])
                 audit.log(db, "two_step.enabled", user["id"])
             session.pop("totp_pending", None)
-            _notice("Two-step sign-in is on. Keep your recovery codes somewhere safe: "
+            flash("Two-step sign-in is on. Keep your recovery codes somewhere safe: "
                     "they work if you lose your phone.")
             return redirect(url_for("account.index"))
     elif form.errors:
@@ -258,7 +253,7 @@ def two_step_off():
     if not method:
         form.off_code.errors.append("Code: this code is not right, or it was already used.")
         return _page(400, off_form=form)
-    _notice("Two-step sign-in is off.")
+    flash("Two-step sign-in is off.")
     return redirect(url_for("account.index"))
 
 

@@ -2,12 +2,12 @@
 import json
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
 from . import levels, signals
 from .db import get_db, now_utc, write
 from .forms import CheckinForm, ConfirmForm
-from .views import circle_member_required, circle_today, one, render, wants_json
+from .views import circle_member_required, circle_today, nice_date, one, render, wants_json
 
 bp = Blueprint("checkins", __name__)
 
@@ -101,10 +101,12 @@ def new(circle_id):
         from .prompts import circle_signals
         if wants_json():
             return {"id": checkin_id, "created": created}, 201 if created else 200
+        from .circles import care_team
         saved = one("SELECT * FROM checkins WHERE id = ?", [checkin_id])
         return render("checkins/saved.html", partial="checkins/_saved.html",
                       saved=row_to_checkin(saved), created=created,
-                      result=circle_signals(circle), form=new_form(circle, formdata=None))
+                      result=circle_signals(circle), form=new_form(circle, formdata=None),
+                      care_team_numbers=care_team(circle_id))  # an urgent card calls them too
     if request.method == "POST" and wants_json():
         return {"errors": _errors(form)}, 422
     return render("checkins/new.html", partial="checkins/_form.html", form=form,
@@ -155,6 +157,7 @@ def edit(circle_id, checkin_id):
         with write(db):
             db.table("checkins").update(checkin_id, {**_db_values(after), "updated_at": now_utc()})
             _audit(db, checkin_id, circle_id, "update", before, after)
+        flash(f"Saved your changes to the check-in of {nice_date(after['date'])}.")
         return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{after['date']}")
     return render("checkins/edit.html", form=form, checkin=row, delete_form=ConfirmForm(),
                   status=422 if form.errors else 200)
@@ -170,7 +173,8 @@ def delete(circle_id, checkin_id):
     with write(db):
         db.execute("DELETE FROM checkins WHERE id = ?", [checkin_id])
         _audit(db, checkin_id, circle_id, "delete", row_to_checkin(row), None)
-    return redirect(url_for("checkins.history", circle_id=circle_id))
+    flash(f"Deleted your check-in of {nice_date(row['date'])}. The history lists the deletion under that day.")
+    return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{row['date']}")
 
 
 # Short names for the record of edits shown in the history.

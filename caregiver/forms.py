@@ -98,6 +98,13 @@ class WebForm(FlaskForm):
     - control characters (NUL, ESC, ...) in text are refused.
     """
 
+    class Meta:
+        def render_field(self, field, render_kw):
+            # Pages hold several forms: their hidden CSRF fields need no (repeated) id.
+            if field.type == "CSRFTokenField":
+                render_kw.setdefault("id", False)
+            return super().render_field(field, render_kw)
+
     #: field name -> the name its messages use (default: its label up to a bracket)
     field_names = {}
     #: fields whose errors the page does not show next to them: the form shows them

@@ -1,7 +1,7 @@
 """Evaluating a circle with the rules engine, and what the family did about prompts."""
 from datetime import timedelta
 
-from flask import Blueprint, g, redirect, session, url_for
+from flask import Blueprint, flash, g, redirect, url_for
 
 from . import signals
 from .db import get_db, now_utc, write
@@ -50,7 +50,7 @@ def respond(circle_id):
                 "note": form.note.data or None, "user_id": g.user["id"], "at": now_utc(),
                 "day": circle_today(g.circle).isoformat()})
         title = signals.RULES_BY_ID[form.rule.data].title
-        session["notice"] = f"Saved what you did about “{title}”. The whole circle sees it."
+        flash(f"Saved what you did about “{title}”. The whole circle sees it.")
         return redirect(url_for("circles.home", circle_id=circle_id) + f"#prompt-{form.rule.data}")
     return render_home(g.circle, status=422, response_form=form, response_rule=form.rule.data)
 
@@ -68,5 +68,4 @@ def render_home(circle, status=200, **extra):
                   responses=recent_responses(circle["id"]), actions=dict(RESPONSE_ACTIONS),
                   response_form=extra.get("response_form") or PromptResponseForm(),
                   response_rule=extra.get("response_rule"),
-                  care_team_numbers=care_team(circle["id"]),  # in the urgent card, beside the emergency number
-                  notice=session.pop("notice", None) if "notice" in session else None)
+                  care_team_numbers=care_team(circle["id"]))  # in the urgent card, beside the emergency number

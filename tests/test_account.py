@@ -574,7 +574,7 @@ def test_every_foreign_key_to_users_or_circles_says_what_happens_on_delete(app):
                     assert on_delete in ("CASCADE", "SET NULL"), f"{name}.{column}: ON DELETE {on_delete}"
 
 
-@pytest.mark.parametrize("path, anchor", [("/account/name", "name"), ("/account/password", "password"),
+@pytest.mark.parametrize("path, anchor", [("/account/name", "name"), ("/account/password", "change-password"),
                                           ("/account/recovery-codes", "recovery-codes"),
                                           ("/account/two-step/off", "two-step")])
 def test_reloading_a_form_address_after_an_error_goes_back_to_the_account_page(auth, client, path, anchor):
@@ -615,3 +615,14 @@ def test_odd_input_on_every_account_form_is_answered_without_a_crash(app, auth, 
     assert rows(app, "SELECT count(*) FROM circles") == [(1,)]
     assert rows(app, "SELECT count(*) FROM users WHERE username = 'alice'") == [(1,)]  # not deleted
     assert client.get("/account").status_code == 200
+
+
+def test_every_id_on_the_account_page_is_unique_and_every_field_has_its_label(auth, client):
+    auth.sign_up("alice")
+    auth.create_circle()
+    html = client.get("/account").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for field in re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', html):
+        if f'id="{field}" name="csrf_token"' not in html and f'id="{field}" type="hidden"' not in html:
+            assert f'for="{field}"' in html, field

@@ -260,3 +260,17 @@ def test_the_form_explains_each_question_and_names_the_circles_own_emergency_num
 @pytest.mark.parametrize("until", ["0001-01-05", "0001-01-01", "9999-12-31", "nonsense", "2026-02-30"])
 def test_any_history_window_answers_a_page(auth, client, circle, until):
     assert client.get(f"/c/{circle}/history?until={until}").status_code == 200
+
+
+def test_editing_or_deleting_says_what_was_done_once(app, auth, client, circle):
+    post_checkin(auth, circle, craving="2")
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        checkin_id = conn.execute("SELECT id FROM checkins").fetchone()[0]
+    day = today()
+    auth.post(f"/c/{circle}/checkins/{checkin_id}/edit", {"date": day.isoformat(), "craving": "3"})
+    html = client.get(f"/c/{circle}/history").get_data(as_text=True)
+    assert f"Saved your changes to the check-in of {day:%a} {day.day} {day:%b}." in html
+    assert "Saved your changes" not in client.get(f"/c/{circle}/history").get_data(as_text=True)
+    auth.post(f"/c/{circle}/checkins/{checkin_id}/delete", token_from=f"/c/{circle}/checkins/{checkin_id}/edit")
+    assert f"Deleted your check-in of {day:%a} {day.day} {day:%b}." in client.get(
+        f"/c/{circle}/history").get_data(as_text=True)

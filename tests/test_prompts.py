@@ -80,7 +80,10 @@ def test_urgent_card_calls_the_care_team_too(auth, client, circle):
     auth.post(f"/c/{circle}/settings", {"nickname": "Sam", "living_situation": "home", "timezone": TZ,
                                         "emergency_number": "911", "care_team-0-label": "Counselor Dana",
                                         "care_team-0-number": "+1 555 0100"})
-    log(auth, circle, 0, overdose="y")
+    day = today().isoformat()
+    saved = auth.post(f"/c/{circle}/checkins/new", {"date": day, "overdose": "y"},
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'href="tel:+15550100"' in card(saved, "urgent")  # right after saving, in the swapped-in result
     urgent = card(home(client, circle), "urgent")
     assert 'href="tel:+15550100"' in urgent and "Counselor Dana" in urgent
 

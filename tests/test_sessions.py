@@ -198,8 +198,8 @@ def test_changing_the_password_ends_the_other_sessions_and_renews_this_one(app, 
     response = auth.post("/account/password", {"current_password": PASSWORD,
                                                "new_password": "a brand new passphrase"}, token_from="/account")
     assert response.status_code == 302
+    assert "Your password was changed" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert signed_in(client)
     assert not signed_in(phone.client)
     assert cookie(client) != before
     assert rows(app, "SELECT count(*) FROM sessions WHERE id_hash = ?", [hash_of(before)]) == [(0,)]
-    assert "Your password was changed" in client.get("/account").get_data(as_text=True)
