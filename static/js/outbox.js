@@ -376,15 +376,19 @@
       }).pop();
       var mark = item.querySelector("[data-outbox-pending]");
       var id = item.id + "-pending";
+      var who = item.querySelector(".who"); // "Ticked by ..., <day>": the state before the tap
       if (!last) {
         if (mark) { mark.remove(); describe(form, id, false); } // sent (or discarded)
+        if (who) who.hidden = false;
         return;
       }
-      var ticked = last.fields.filter(function (pair) { return pair[0] === "ticked"; })[0];
-      showTick(form, !!ticked && ticked[1] === "1");
-      if (mark) return;
-      item.appendChild(element("p", { class: "outbox-pending", id: id, "data-outbox-pending": "" },
-                               "Saved on this phone, not sent yet"));
+      var pair = last.fields.filter(function (p) { return p[0] === "ticked"; })[0];
+      var ticked = !!pair && pair[1] === "1";
+      showTick(form, ticked);
+      if (who) who.hidden = true;
+      var words = (ticked ? "Ticked" : "Unticked") + " on this phone, not sent yet";
+      if (mark) { mark.textContent = words; return; }
+      item.appendChild(element("p", { class: "outbox-pending", id: id, "data-outbox-pending": "" }, words));
       describe(form, id, true); // read out with the button, too
     });
   }

@@ -192,7 +192,7 @@ def test_ticks_and_checkins_saved_offline_are_sent_once_when_back_online(page, c
     expect(status).to_contain_text("Saved on this phone; will send when you are back online. 1 entry waiting")
     expect(tick).to_have_attribute("aria-pressed", "true")  # shown as done
     pending = page.locator(f"#item-{ITEM} [data-outbox-pending]")
-    expect(pending).to_have_text("Saved on this phone, not sent yet")  # on the item itself
+    expect(pending).to_have_text("Ticked on this phone, not sent yet")  # on the item itself
 
     # Two check-ins without signal.
     page.goto(f"/c/{circle}/checkins/new")
@@ -272,6 +272,33 @@ def save_checkin_offline(page, circle, note):
     page.get_by_label("Anything else?").fill(note)
     page.get_by_role("button", name="Save check-in").click()
     expect(page.locator("[data-outbox-notice]")).to_contain_text("Saved on this phone")
+
+
+def test_an_offline_untick_says_so_and_hides_who_ticked_it(page, context, live_server, browser_checks):
+    browser_checks.allow_console_error(r"net::ERR_")
+    circle = seed(live_server.app, "ann", "Ann", "Sam")
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    page.goto(f"/c/{circle}/checklists")
+    tick = page.get_by_role("button", name=ITEM_TEXT)
+    tick.click()  # online: ticked, "Ticked by Ann, ..."
+    item = page.locator(f"#item-{ITEM}")
+    expect(item.locator(".who")).to_contain_text("Ticked by Ann")
+    page.reload()  # the kept copy now shows the tick
+    wait_until(page, """async (path) => {
+        for (const name of await caches.keys()) {
+            const hit = name.startsWith('caregiver-pages-') && await (await caches.open(name)).match(location.origin + path);
+            if (hit && (await hit.text()).includes('Ticked by Ann')) return true;
+        }
+        return false;
+    }""", f"/c/{circle}/checklists", message="the kept checklist never showed the tick")
+    context.set_offline(True)
+    page.reload()
+    tick = page.get_by_role("button", name=ITEM_TEXT)
+    tick.click()
+    expect(tick).to_have_attribute("aria-pressed", "false")
+    expect(item.locator("[data-outbox-pending]")).to_have_text("Unticked on this phone, not sent yet")
+    expect(item.locator(".who")).to_be_hidden()  # the line saying who ticked it is not true any more
 
 
 def test_a_refused_entry_shows_why_and_can_be_fixed_or_discarded(page, context, live_server, browser_checks,
