@@ -238,8 +238,12 @@ class CareTeamNumberForm(PlainForm):
     label = StringField("Who", filters=[strip], validators=[Length(max=60, message="At most 60 characters.")])
     number = StringField("Phone number", filters=[strip])
 
+    def validate_label(self, field):
+        if self.number.data and not field.data:  # said where the name is missing
+            raise ValidationError("Give both a name and a number, or neither.")
+
     def validate_number(self, field):
-        if bool(self.label.data) != bool(field.data):
+        if self.label.data and not field.data:
             raise ValidationError("Give both a name and a number, or neither.")
         if field.data:
             PHONE(self, field)

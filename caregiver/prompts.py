@@ -63,9 +63,13 @@ def render_home(circle, status=200, **extra):
     logged_today = get_db().execute(
         "SELECT count(*) FROM checkins WHERE circle_id = ? AND date = ?",
         [circle["id"], today.isoformat()]).fetchone()[0]
+    # A circle with no check-in at all is new, not neglected: "no check-ins for 3 days"
+    # would list days before it existed.
+    first_time = not logged_today and get_db().execute(
+        "SELECT 1 FROM checkins WHERE circle_id = ? LIMIT 1", [circle["id"]]).fetchone() is None
     return render("circles/home.html", status=status, result=result, prompts=result["prompts"],
                   step_down=result["step_down"], today=today, logged_today=logged_today,
                   responses=recent_responses(circle["id"]), actions=dict(RESPONSE_ACTIONS),
                   response_form=extra.get("response_form") or PromptResponseForm(),
                   response_rule=extra.get("response_rule"),
-                  care_team_numbers=care_team(circle["id"]))  # in the urgent card, beside the emergency number
+                  care_team_numbers=care_team(circle["id"]), first_time=first_time)  # in the urgent card, beside the emergency number

@@ -710,7 +710,8 @@ def _use_in_lower_structure(ctx):
     pairs = [(d, v) for d, v in ctx.days.values(last_days(ctx.today, n), "use") if v in USE_SIGNS]
     if not pairs:
         return None
-    why = (f"Use {_values_on(pairs)}, in the last {n} days while the level of care is "
+    # "now": the level may have changed since the use (the day's level is not known).
+    why = (f"Use {_values_on(pairs)}, in the last {n} days; the level of care now is "
            f"{_level_name(ctx.level_of_care)}.")
     return [d for d, _ in pairs], why
 

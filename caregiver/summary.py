@@ -500,6 +500,9 @@ def parse_import(data, today):
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
+        if text.lstrip().startswith(",".join(CSV_COLUMNS[:2])):  # our own CSV: the other export
+            raise ImportProblem("This looks like the spreadsheet export (CSV). Import takes the data file "
+                                "(.json) that Export makes: choose that one.") from None
         raise ImportProblem(f"The file is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}).") from None
     except RecursionError:
         raise ImportProblem("The file is nested too deeply to be an export.") from None

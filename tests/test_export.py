@@ -500,3 +500,10 @@ def test_any_json_file_is_imported_or_refused_never_a_500(app, auth, circle, dat
 def test_any_bytes_are_refused_or_imported_never_a_500(app, auth, circle, body):
     response = auth.import_file(circle, body, filename="any.json")
     assert response.status_code in (302, 400)
+
+
+def test_importing_the_csv_by_mistake_says_which_file_to_choose(app, auth, client, history):
+    csv_file = client.get(f"/c/{history}/export.csv").data
+    response = auth.import_file(history, csv_file, filename="export.csv")
+    assert response.status_code == 400
+    assert "This looks like the spreadsheet export (CSV)" in response.get_data(as_text=True)

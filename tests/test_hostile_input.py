@@ -1173,9 +1173,9 @@ def circle_oracle(form, files, with_level=True):
     for k in range(3):
         label = (got[f"care_team-{k}-label"] or "").strip()
         number = (got[f"care_team-{k}-number"] or "").strip()
-        if text_bad(label, max_len=60):
+        if text_bad(label, max_len=60) or (number and not label):
             bad.add(f"care_team-{k}-label")
-        if bool(label) != bool(number) or (number and phone_bad(number)):
+        if (label and not number) or (number and phone_bad(number)):
             bad.add(f"care_team-{k}-number")
         if label and number:
             team.append((label, number))

@@ -167,3 +167,10 @@ def test_step_down_panel_lists_all_criteria_and_never_says_ready(auth, client, c
     assert panel.count('class="criterion ') == 11
     assert "Not yet, because" in panel
     assert " ready" not in panel.lower().replace("already", "")
+
+
+def test_a_new_circle_is_asked_for_its_first_check_in_not_told_of_missing_days(auth, client, circle):
+    html = home(client, circle)
+    assert "No check-ins yet" in html and "No check-ins for 3 days" not in html
+    log(auth, circle, 5, craving="2")  # once there is a check-in, a gap is a gap
+    assert "No check-ins for 3 days" in home(client, circle)

@@ -367,3 +367,10 @@ def test_ids_beyond_64_bits_are_404_not_500(auth, client, circle):
 def test_any_query_shows_a_summary_never_a_500(client, circle, days, notes):
     response = client.get(f"/c/{circle}/summary", query_string={"days": days, "notes": notes})
     assert response.status_code == 200
+
+
+def test_a_level_that_started_today_says_today_not_0_days(auth, client):
+    auth.sign_up("bea")
+    circle = auth.create_circle(nickname="Noor", tz=TZ, level="outpatient", since=today().isoformat())
+    html = summary(client, circle)
+    assert "(today)" in html and "(0 days)" not in html
