@@ -20,6 +20,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, session, url_fo
 from markupsafe import Markup
 
 from . import audit, auth, throttle
+from .circles import my_circles
 from .db import get_db, write
 from .forms import (ChangePasswordForm, ConfirmForm, DeleteCircleForm, DisplayNameForm, PasswordConfirmForm,
                     TwoStepOffForm, TwoStepSetupForm)
@@ -79,9 +80,7 @@ def _page(status=200, **given):
         codes_left=auth.unused_recovery_codes(db, uid),
         sessions=db.execute("SELECT count(*) FROM sessions WHERE user_id = ?", [uid]).fetchone()[0],
         sign_ins=audit.recent_sign_ins(db, uid),
-        circles=list(db.query(
-            "SELECT c.id, c.nickname, m.role FROM circles c JOIN memberships m ON m.circle_id = c.id"
-            " WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [uid])),
+        circles=my_circles(),
         **_other_forms(**given),
     )
 
@@ -406,7 +405,7 @@ def delete_account_rows(db, user_id):
             audit.log(db, "member.promoted", None, c["id"], member=c["successor"]["id"],
                       reason="the only owner deleted their account")
         audit.log(db, "member.left", None, c["id"], reason="account deleted")
-    audit.forget_user(db, user_id, user["username"])
+    audit.forget_user(db, user_id)
     throttle.clear(db, [throttle.account_key(user["username"])])
     # Cascades: memberships, sessions, recovery codes, reset links. Check-ins, notes and
     # ticks in circles that remain keep their content with no author (SET NULL).

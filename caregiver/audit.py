@@ -51,14 +51,12 @@ def recent_sign_ins(db, user_id, limit=10):
         " ORDER BY at DESC, id DESC LIMIT ?", [user_id, *SIGN_IN_EVENTS, limit])]
 
 
-def forget_user(db, user_id, username):
+def forget_user(db, user_id):
     """Before an account is deleted: drop its own account events (sign-ins, password
     changes: they name it and its addresses) and blank its id in other entries.
     Entries in circles that remain keep what happened, as "a former member"."""
     db.execute("DELETE FROM audit_log WHERE user_id = ? AND circle_id IS NULL", [user_id])
     db.execute("UPDATE audit_log SET ip = NULL WHERE user_id = ?", [user_id])  # their addresses go too
-    db.execute("DELETE FROM audit_log WHERE user_id IS NULL AND event = 'sign_in.failed'"
-               " AND lower(json_extract(detail, '$.username')) = lower(?)", [username])
     for key in USER_KEYS:
         db.execute(f"UPDATE audit_log SET detail = json_set(detail, '$.{key}', 'a former member')"
                    f" WHERE json_extract(detail, '$.{key}') = ?", [user_id])

@@ -16,9 +16,10 @@ bp = Blueprint("circles", __name__)
 
 
 def my_circles():
+    """The signed-in caregiver's circles, by name, with their role in each."""
     return list(get_db().query(
-        "SELECT c.id, c.nickname, m.role FROM circles c JOIN memberships m ON m.circle_id = c.id"
-        " WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [g.user["id"]]))
+        "SELECT c.id, c.nickname, c.emergency_number, m.role FROM circles c JOIN memberships m"
+        " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [g.user["id"]]))
 
 
 def care_team(circle_id):

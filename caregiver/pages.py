@@ -1,8 +1,7 @@
 """Pages for everyone, signed in or not: the emergency page and the web app manifest."""
 from flask import Blueprint, g, jsonify, url_for
 
-from .circles import care_team
-from .db import get_db
+from .circles import care_team, my_circles
 from .views import circle_member_required, render
 
 bp = Blueprint("pages", __name__)
@@ -32,10 +31,7 @@ def emergency():
     """
     circles = []
     if g.user is not None:
-        circles = [_numbers(c) for c in get_db().query(
-            "SELECT c.id, c.nickname, c.emergency_number FROM circles c JOIN memberships m"
-            " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE",
-            [g.user["id"]])]
+        circles = [_numbers(c) for c in my_circles()]
     return _emergency_page(circles)
 
 
