@@ -20,7 +20,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, session, url_fo
 from markupsafe import Markup
 
 from . import audit, auth, throttle
-from .circles import my_circles
+from .circles import hand_over, my_circles
 from .db import get_db, write
 from .forms import (ChangePasswordForm, ConfirmForm, DeleteCircleForm, DisplayNameForm, PasswordConfirmForm,
                     TwoStepOffForm, TwoStepSetupForm)
@@ -400,10 +400,7 @@ def delete_account_rows(db, user_id):
             audit.log(db, "circle.deleted", None, None, reason="its last member deleted their account")
             continue
         if c["action"] == "hand-over":
-            db.execute("UPDATE memberships SET role = 'owner' WHERE circle_id = ? AND user_id = ?",
-                       [c["id"], c["successor"]["id"]])
-            audit.log(db, "member.promoted", None, c["id"], member=c["successor"]["id"],
-                      reason="the only owner deleted their account")
+            hand_over(db, c["id"], c["successor"]["id"], None, "the only owner deleted their account")
         audit.log(db, "member.left", None, c["id"], reason="account deleted")
     audit.forget_user(db, user_id)
     throttle.clear(db, [throttle.account_key(user["username"])])

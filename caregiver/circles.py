@@ -22,6 +22,12 @@ def my_circles():
         " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [g.user["id"]]))
 
 
+def hand_over(db, circle_id, successor, by, reason):
+    """The circle's only owner is going: `successor` becomes owner (inside a write)."""
+    db.execute("UPDATE memberships SET role = 'owner' WHERE circle_id = ? AND user_id = ?", [circle_id, successor])
+    audit.log(db, "member.promoted", by, circle_id, member=successor, reason=reason)
+
+
 def care_team(circle_id):
     return list(get_db().query(
         "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position, id", [circle_id]))
@@ -220,11 +226,7 @@ def leave(circle_id):
         if not others:
             return redirect(url_for("account.delete_circle", circle_id=circle_id))
         if g.circle["role"] == "owner" and not any(o["role"] == "owner" for o in others):
-            successor = others[0]["user_id"]
-            db.execute("UPDATE memberships SET role = 'owner' WHERE circle_id = ? AND user_id = ?",
-                       [circle_id, successor])
-            audit.log(db, "member.promoted", g.user["id"], circle_id, member=successor,
-                      reason="the only owner left the circle")
+            hand_over(db, circle_id, others[0]["user_id"], g.user["id"], "the only owner left the circle")
         db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, g.user["id"]])
         audit.log(db, "member.left", g.user["id"], circle_id)
     session.pop("circle_id", None)
