@@ -547,11 +547,12 @@ def aggregate_days(checkins):
 # Words
 # ---------------------------------------------------------------------------
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def day_words(d):
-    """'Nov 18'."""
-    return f"{_MONTHS[d.month - 1]} {d.day}"
+    """'Wed 18 Nov', as the app's pages write a day (whatever the server's locale)."""
+    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
 
 
 def join_words(items, last="and"):

@@ -282,7 +282,7 @@ def test_prompt_has_exactly_the_seven_keys_and_plain_why():
     p = prompt_for([ci(2, craving=8), ci(1, craving=9), ci(0, craving=7)], "cravings-high",
                    level_of_care="outpatient")
     assert list(p) == ["rule", "level", "title", "why", "action", "evidence", "suggested_levels"]
-    assert p["why"].startswith("Craving 8 on Nov 18, 9 on Nov 19 and 7 on Nov 20")
+    assert p["why"].startswith("Craving 8 on Wed 18 Nov, 9 on Thu 19 Nov and 7 on Fri 20 Nov")
     assert p["evidence"] == ["2026-11-18", "2026-11-19", "2026-11-20"]
     assert "intensive outpatient" in p["action"] and "partial hospitalization" in p["action"]
     assert p["action"].startswith("Talk with the care team today")
@@ -300,21 +300,21 @@ def test_urgent_action_puts_emergency_steps_first():
 
 def test_use_after_abstinence_why_names_the_reason():
     p = prompt_for([ci(0, use="suspected")] + many(range(1, 6), use="none"), "use-after-abstinence")
-    assert "Use suspected on Nov 20, after at least 5 days noted without use" in p["why"]
+    assert "Use suspected on Fri 20 Nov, after at least 5 days noted without use" in p["why"]
     p = prompt_for([ci(0, use="confirmed")], "use-after-abstinence", **LOWER, level_since=day(4))
-    assert "Use confirmed on Nov 20, after leaving inpatient care on Nov 16 (4 days ago)" in p["why"]
+    assert "Use confirmed on Fri 20 Nov, after leaving inpatient care on Mon 16 Nov (4 days ago)" in p["why"]
     assert "overdose risk is high" in p["why"]
 
 
 @pytest.mark.parametrize("checkins, rule, words", [
-    (many(range(7), use="confirmed"), "frequent-use", "Use confirmed each day from Nov 14 to Nov 20 (7 of"),
+    (many(range(7), use="confirmed"), "frequent-use", "Use confirmed each day from Sat 14 Nov to Fri 20 Nov (7 of"),
     ([ci(1, use="suspected"), ci(0, use="confirmed"), ci(4, use="suspected")], "frequent-use",
-     "Use suspected on Nov 16, suspected on Nov 19 and confirmed on Nov 20 (3 of the last 7 days)."),
-    (many((0, 2), medication="missed"), "missed-medication", "Medication missed on Nov 18 and Nov 20 (2 of"),
+     "Use suspected on Mon 16 Nov, suspected on Thu 19 Nov and confirmed on Fri 20 Nov (3 of the last 7 days)."),
+    (many((0, 2), medication="missed"), "missed-medication", "Medication missed on Wed 18 Nov and Fri 20 Nov (2 of"),
     (many((0, 1, 2, 4), craving=9) + [ci(3, craving=8)], "cravings-high",
-     "Craving 9 on Nov 16, 8 on Nov 17 and 9 each day from Nov 18 to Nov 20 (7 or more out of 10 on 5"),
+     "Craving 9 on Mon 16 Nov, 8 on Tue 17 Nov and 9 each day from Wed 18 Nov to Fri 20 Nov (7 or more out of 10 on 5"),
     ([ci(6, stress=9)] + many((0, 1, 2), stress=9), "stress-high",
-     "Stress 9 on Nov 14 and each day from Nov 18 to Nov 20 (7 or more"),
+     "Stress 9 on Sat 14 Nov and each day from Wed 18 Nov to Fri 20 Nov (7 or more"),
 ], ids=["a run of days", "mixed values", "one value, two days", "run after mixed values",
         "single day then a run"])
 def test_why_words_for_days_and_values(checkins, rule, words):
@@ -330,7 +330,7 @@ def test_cravings_rising_why_states_both_means():
 def test_repeated_relapse_why_lists_episodes():
     p = prompt_for([ci(5, use="suspected"), ci(4, use="confirmed"), ci(3, use="none"),
                     ci(0, use="suspected")], "repeated-relapse")
-    assert "2 separate times of use" in p["why"] and "Nov 15 to Nov 16 and Nov 20" in p["why"]
+    assert "2 separate times of use" in p["why"] and "Sun 15 Nov to Mon 16 Nov and Fri 20 Nov" in p["why"]
 
 
 @pytest.mark.parametrize("level, suggested", [
@@ -679,7 +679,7 @@ BAD_INPUTS = [
     pytest.param(bad(checkins=None), "checkins: is required", id="missing checkins"),
     pytest.param(bad(checkins={}), "checkins: must be a list", id="checkins not a list"),
     pytest.param(bad(today=None), "today: is required", id="missing today"),
-    pytest.param(bad(today="Nov 20"), "today: must be a date", id="today not a date"),
+    pytest.param(bad(today="Fri 20 Nov"), "today: must be a date", id="today not a date"),
     pytest.param(bad(today="0001-01-05", level_since=None), "today: must be 0001-04-01 or later",
                  id="today too early to look back"),
     pytest.param(bad(level_of_care="rehab"), "level_of_care: must be one of", id="unknown level"),

@@ -157,12 +157,12 @@ def test_charts_are_inline_svg_with_a_text_alternative_in_words(auth, client, ci
         assert f'id="chart-{chart_id}-title"' in svg
         assert f'<p id="chart-{chart_id}-words">' in html
     d = [today() - timedelta(days=k) for k in (2, 1, 0)]
-    words = (f"Craving: 3 values (3 on {d[0]:%b} {d[0].day}, 6 on {d[1]:%b} {d[1].day} and 8 on "
-             f"{d[2]:%b} {d[2].day}), too few to tell a direction.")
+    words = (f"Craving: 3 values (3 on {d[0]:%a} {d[0].day} {d[0]:%b}, 6 on {d[1]:%a} {d[1].day} {d[1]:%b} and 8 on "
+             f"{d[2]:%a} {d[2].day} {d[2]:%b}), too few to tell a direction.")
     assert words in html
-    assert f"Stress: 2 values (5 on {d[0]:%b} {d[0].day} and 9 on {d[2]:%b} {d[2].day})" in html
-    assert f"signs of use on {d[0]:%b} {d[0].day}" in html
-    assert f"medication missed on {d[1]:%b} {d[1].day}" in html
+    assert f"Stress: 2 values (5 on {d[0]:%a} {d[0].day} {d[0]:%b} and 9 on {d[2]:%a} {d[2].day} {d[2]:%b})" in html
+    assert f"signs of use on {d[0]:%a} {d[0].day} {d[0]:%b}" in html
+    assert f"medication missed on {d[1]:%a} {d[1].day} {d[1]:%b}" in html
     assert 'role="img"' in html
     svgs = re.findall(r"<svg.*?</svg>", html, re.DOTALL)
     assert all("style=" not in s and "<script" not in s for s in svgs)
@@ -251,29 +251,29 @@ D = [date(2026, 11, 9) + timedelta(days=i) for i in range(12)]
 
 
 def points_of(values):
-    """[(day, value)] from Nov 9 on, for values oldest first (None: no value that day)."""
+    """[(day, value)] from Mon 9 Nov on, for values oldest first (None: no value that day)."""
     return list(zip(D, values))
 
 
 def test_describe_says_rising_and_names_the_peak_days():
     points = points_of([2, 3, None, 2, 3, 2, 3, 2, 9, 7, 9, 8])
     assert charts.describe("Craving", points) == (
-        "Craving: 11 values from Nov 9 to Nov 20, rising lately: the last 3 values average 8, "
-        "the 7 before them 3.4. Highest 9, on Nov 17 and Nov 19; lowest 2.")
+        "Craving: 11 values from Mon 9 Nov to Fri 20 Nov, rising lately: the last 3 values average 8, "
+        "the 7 before them 3.4. Highest 9, on Tue 17 Nov and Thu 19 Nov; lowest 2.")
 
 
 def test_describe_says_falling():
     points = points_of([8, 9, 8, 7, 9, 8, 8, 3, 2, 1])
     assert charts.describe("Stress", points) == (
-        "Stress: 10 values from Nov 9 to Nov 18, falling lately: the last 3 values average 2, "
-        "the 7 before them 8.1. Highest 9, on Nov 10 and Nov 13; lowest 1.")
+        "Stress: 10 values from Mon 9 Nov to Wed 18 Nov, falling lately: the last 3 values average 2, "
+        "the 7 before them 8.1. Highest 9, on Tue 10 Nov and Fri 13 Nov; lowest 1.")
 
 
 def test_describe_says_steady_when_the_means_are_less_than_a_point_apart():
     points = points_of([5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 6, 5])
     words = charts.describe("Craving", points)
     assert "steady lately: the last 3 values average 5.7, the 7 before them 5.4." in words
-    assert "Highest 6, on 6 days (the last Nov 19); lowest 5." in words
+    assert "Highest 6, on 6 days (the last Thu 19 Nov); lowest 5." in words
     # One point apart is no longer steady; the mean compares exactly (no rounding).
     assert "rising lately" in charts.describe("Craving", points_of([4] * 7 + [5, 5, 5]))
     assert "steady lately" in charts.describe("Craving", points_of([4] * 7 + [5, 5, 4]))
@@ -281,10 +281,10 @@ def test_describe_says_steady_when_the_means_are_less_than_a_point_apart():
 
 def test_describe_lists_the_values_when_too_few_to_tell_a_direction():
     assert charts.describe("Stress", [(d, None) for d in D]) == "Stress: no values in these 12 days."
-    assert charts.describe("Stress", [(D[0], None), (D[1], 4)]) == "Stress: 1 value, 4 on Nov 10."
+    assert charts.describe("Stress", [(D[0], None), (D[1], 4)]) == "Stress: 1 value, 4 on Tue 10 Nov."
     # A direction needs the last 3 values and at least 2 before them.
     assert charts.describe("Craving", points_of([3, None, None, 5, 8, None, 9])) == \
-        "Craving: 4 values (3 on Nov 9, 5 on Nov 12, 8 on Nov 13 and 9 on Nov 15), too few to tell a direction."
+        "Craving: 4 values (3 on Mon 9 Nov, 5 on Thu 12 Nov, 8 on Fri 13 Nov and 9 on Sun 15 Nov), too few to tell a direction."
     assert "rising lately: the last 3 values average 7.3, the 2 before them 3." in \
         charts.describe("Craving", points_of([3, 3, 5, 8, 9]))
     assert [charts.direction(v) for v in ([], [1, 2], [1, 1, 9, 9], [1, 1, 9, 9, 9])] == [None, None, None, "rising"]
@@ -299,8 +299,8 @@ def test_markers_have_their_own_shapes_and_labels():
     assert svg.count("<polygon ") == 3  # use: triangles (2), overdose: a diamond (1)
     for label in ("Use", "Med. missed", "Overdose"):
         assert f">{label}</text>" in svg
-    assert chart.words.endswith("Marked: signs of use on Nov 10 and Nov 12; medication missed on Nov 11; "
-                                "an overdose or naloxone given on Nov 15.")
+    assert chart.words.endswith("Marked: signs of use on Tue 10 Nov and Thu 12 Nov; medication missed on Wed 11 Nov; "
+                                "an overdose or naloxone given on Sun 15 Nov.")
     assert "style=" not in svg and 'role="img"' in svg and "<title" in svg and "<desc>" in svg
 
 
