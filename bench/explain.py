@@ -58,8 +58,8 @@ QUERIES = [
      "SELECT max(date) AS d FROM checkins WHERE circle_id = ? AND date < ?",
      "history"),
     ("my circles", "circles.py",
-     "SELECT c.id, c.nickname, m.role FROM circles c JOIN memberships m ON m.circle_id = c.id"
-     " WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE",
+     "SELECT c.id, c.nickname, c.emergency_number, m.role FROM circles c JOIN memberships m"
+     " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE",
      "/ (start page)"),
     ("care team numbers", "circles.py",
      "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position, id",
@@ -79,8 +79,8 @@ QUERIES = [
     ("share link lookup", "summary.py",
      "SELECT * FROM share_links WHERE token_hash = ?",
      "every /share/<token> view"),
-    ("share link: address lock", "auth.py",
-     "SELECT locked_until FROM login_failures WHERE key IN (?, ?)",
+    ("share link: address lock", "throttle.py",
+     "SELECT locked_until FROM login_failures WHERE key = ?",
      "every /share/<token> view, every sign-in"),
     ("share link: count the view", "summary.py",
      "UPDATE share_links SET open_count = open_count + 1, last_opened_at = ? WHERE id = ?",

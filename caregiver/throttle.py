@@ -32,10 +32,10 @@ def wait(db, keys):
     """Seconds until the longest lock on `keys` ends (0 when none is running)."""
     now = datetime.now(timezone.utc)
     remaining = 0
-    marks = ", ".join("?" for _ in keys)
-    for row in db.query(f"SELECT locked_until FROM login_failures WHERE key IN ({marks})", list(keys)):
-        if row["locked_until"]:
-            left = (datetime.fromisoformat(row["locked_until"]) - now).total_seconds()
+    for key in keys:  # one or two keys: a lookup each on the primary key
+        row = db.execute("SELECT locked_until FROM login_failures WHERE key = ?", [key]).fetchone()
+        if row and row[0]:
+            left = (datetime.fromisoformat(row[0]) - now).total_seconds()
             remaining = max(remaining, int(left) + 1 if left > 0 else 0)
     return remaining
 
@@ -64,8 +64,8 @@ def fail(db, keys, limit=None):
 
 def clear(db, keys):
     """Forget the counters of `keys` (inside a write)."""
-    marks = ", ".join("?" for _ in keys)
-    db.execute(f"DELETE FROM login_failures WHERE key IN ({marks})", list(keys))
+    for key in keys:
+        db.execute("DELETE FROM login_failures WHERE key = ?", [key])
 
 
 def too_many_tries(seconds):
