@@ -101,11 +101,10 @@ class DbSessionInterface(SessionInterface):
     def save_session(self, app, session, response):
         name = cookie_name(app)
         secure = app.config["SESSION_COOKIE_SECURE"]
-        db = get_db()
         anonymous = anonymous_cookie_name(app)
         if session.ended or (session.rotate and session.sid):
             if session.sid:
-                with write(db):
+                with write(get_db()) as db:  # opened only when there is a row to write
                     db.execute("DELETE FROM sessions WHERE id_hash = ?", [hash_id(session.sid)])
             if session.ended:
                 response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Lax")
@@ -128,14 +127,14 @@ class DbSessionInterface(SessionInterface):
         data = json.dumps(dict(session))
         if not session.sid:
             session.sid = secrets.token_urlsafe(32)
-            with write(db):
+            with write(get_db()) as db:
                 db.execute(
                     "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [hash_id(session.sid), session.get("uid"), data, now, now],
                 )
         elif session.modified or _stale(session.last_seen_at):
-            with write(db):
+            with write(get_db()) as db:
                 db.execute(
                     "UPDATE sessions SET data = ?, user_id = ?, last_seen_at = ? WHERE id_hash = ?",
                     [data, session.get("uid"), now, hash_id(session.sid)],
