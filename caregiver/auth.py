@@ -243,9 +243,7 @@ def sign_in():
     if form.validate_on_submit():
         db = get_db()
         keys = throttle.sign_in_keys(form.username.data)
-        wait = throttle.wait(db, keys)
-        if wait:
-            form.form_errors.append(throttle.too_many_tries(wait))
+        if throttle.refuse_if_locked(db, keys, form):
             return render("auth/sign_in.html", form=form, status=429)
         user = one("SELECT id, password_hash, totp_secret FROM users WHERE username = ?", [form.username.data])
         ok = verify_password(user["password_hash"] if user else None, form.password.data)
@@ -303,9 +301,7 @@ def two_step():
     if form.validate_on_submit():
         db = get_db()
         keys = throttle.sign_in_keys(user["username"])
-        wait = throttle.wait(db, keys)
-        if wait:
-            form.form_errors.append(throttle.too_many_tries(wait))
+        if throttle.refuse_if_locked(db, keys, form):
             return render("auth/two_step.html", form=form, status=429)
         with write(db):
             method = second_factor(db, user["id"], form.code.data, purpose="sign-in")
@@ -358,9 +354,7 @@ def forgot_password():
     if form.validate_on_submit():
         db = get_db()
         keys = throttle.sign_in_keys(form.username.data)
-        wait = throttle.wait(db, keys)
-        if wait:
-            form.form_errors.append(throttle.too_many_tries(wait))
+        if throttle.refuse_if_locked(db, keys, form):
             return render("auth/forgot.html", form=form, status=429)
         user = one("SELECT id FROM users WHERE username = ?", [form.username.data])
         new_hash = hasher.hash(form.new_password.data)

@@ -68,5 +68,13 @@ def clear(db, keys):
         db.execute("DELETE FROM login_failures WHERE key = ?", [key])
 
 
+def refuse_if_locked(db, keys, form):
+    """True, with the wait said on the form, when one of `keys` is locked."""
+    seconds = wait(db, keys)
+    if seconds:
+        form.form_errors.append(too_many_tries(seconds))
+    return bool(seconds)
+
+
 def too_many_tries(seconds):
     return f"Too many unsuccessful tries. For your safety, wait {seconds} seconds and try again."
