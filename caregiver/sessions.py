@@ -31,7 +31,6 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-hash_id = token_hash  # a session id is one such token
 
 
 class DbSession(CallbackDict, SessionMixin):
@@ -83,7 +82,7 @@ class DbSessionInterface(SessionInterface):
             return _anonymous(app, request)
         row = get_db().execute(
             "SELECT data, created_at, last_seen_at FROM sessions WHERE id_hash = ?",
-            [hash_id(sid)],
+            [token_hash(sid)],
         ).fetchone()
         if row is None:
             return _anonymous(app, request)
@@ -94,7 +93,7 @@ class DbSessionInterface(SessionInterface):
         if (now - datetime.fromisoformat(last_seen_at) > idle
                 or now - datetime.fromisoformat(created_at) > lifetime):
             with write(get_db()) as db:
-                db.execute("DELETE FROM sessions WHERE id_hash = ?", [hash_id(sid)])
+                db.execute("DELETE FROM sessions WHERE id_hash = ?", [token_hash(sid)])
             return DbSession()
         return DbSession(json.loads(data), sid=sid, last_seen_at=last_seen_at)
 
@@ -105,7 +104,7 @@ class DbSessionInterface(SessionInterface):
         if session.ended or (session.rotate and session.sid):
             if session.sid:
                 with write(get_db()) as db:  # opened only when there is a row to write
-                    db.execute("DELETE FROM sessions WHERE id_hash = ?", [hash_id(session.sid)])
+                    db.execute("DELETE FROM sessions WHERE id_hash = ?", [token_hash(session.sid)])
             if session.ended:
                 response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Lax")
                 if anonymous in request.cookies:
@@ -131,13 +130,13 @@ class DbSessionInterface(SessionInterface):
                 db.execute(
                     "INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    [hash_id(session.sid), session.get("uid"), data, now, now],
+                    [token_hash(session.sid), session.get("uid"), data, now, now],
                 )
         elif session.modified or _stale(session.last_seen_at):
             with write(get_db()) as db:
                 db.execute(
                     "UPDATE sessions SET data = ?, user_id = ?, last_seen_at = ? WHERE id_hash = ?",
-                    [data, session.get("uid"), now, hash_id(session.sid)],
+                    [data, session.get("uid"), now, token_hash(session.sid)],
                 )
         else:
             return
@@ -160,7 +159,7 @@ def end_user_sessions(db, user_id, keep_sid=None):
     cannot bring its session back: saving it only UPDATEs a row that is gone."""
     if keep_sid:
         db.execute("DELETE FROM sessions WHERE user_id = ? AND id_hash != ?",
-                   [user_id, hash_id(keep_sid)])
+                   [user_id, token_hash(keep_sid)])
     else:
         db.execute("DELETE FROM sessions WHERE user_id = ?", [user_id])
 
