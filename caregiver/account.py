@@ -19,14 +19,15 @@ import segno
 from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 from markupsafe import Markup
 
-from . import audit, auth, throttle
-from .circles import hand_over, my_circles
-from .db import get_db, write
-from .forms import (ChangePasswordForm, ConfirmForm, DeleteCircleForm, DisplayNameForm, PasswordConfirmForm,
-                    TwoStepOffForm, TwoStepSetupForm)
+from . import audit, auth, credentials, throttle
+from .account_forms import (ChangePasswordForm, DeleteCircleForm, DisplayNameForm, PasswordConfirmForm,
+                            TwoStepOffForm, TwoStepSetupForm)
+from .db import get_db, one, write
+from .forms import ConfirmForm
+from .records import hand_over, my_circles
 from .sealing import seal, unseal
-from .sessions import end_user_sessions
-from .views import circle_member_required, login_required, one, owner_required, render
+from .sessions import end_user_sessions, token_hash
+from .views import circle_member_required, login_required, owner_required, render
 
 bp = Blueprint("account", __name__)
 ISSUER = "Caregiver"
@@ -49,7 +50,7 @@ def _check_password(field, label="Your password"):
     if wait:
         field.errors.append(f"{label}: {throttle.too_many_tries(wait)}")
         return 429
-    if auth.verify_password(_user()["password_hash"], field.data):
+    if credentials.verify_password(_user()["password_hash"], field.data):
         return None
     with write(db):
         throttle.fail(db, keys)
@@ -77,10 +78,10 @@ def _page(status=200, **given):
     return render(
         "account/index.html", status=status,
         user=user, two_step=bool(user["totp_secret"]),
-        codes_left=auth.unused_recovery_codes(db, uid),
+        codes_left=credentials.unused_recovery_codes(db, uid),
         sessions=db.execute("SELECT count(*) FROM sessions WHERE user_id = ?", [uid]).fetchone()[0],
         sign_ins=audit.recent_sign_ins(db, uid),
-        circles=my_circles(),
+        circles=my_circles(g.user["id"]),
         **_other_forms(**given),
     )
 
@@ -129,7 +130,7 @@ def change_password():
         form.new_password.errors.append("New password: it is the same as the current one.")
         return _page(400, password_form=form)
     db = get_db()
-    new_hash = auth.hasher.hash(form.new_password.data)
+    new_hash = credentials.hasher.hash(form.new_password.data)
     with write(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, g.user["id"]])
         end_user_sessions(db, g.user["id"], keep_sid=session.sid)  # every other phone signs in again
@@ -159,7 +160,7 @@ def sign_out_everywhere():
 @login_required
 def new_recovery_codes():
     """The codes just made, shown once (after sign-up, or after making new ones)."""
-    codes = auth.unseal_codes(session.pop("new_recovery_codes", None)) if "new_recovery_codes" in session else None
+    codes = credentials.unseal_codes(session.pop("new_recovery_codes", None)) if "new_recovery_codes" in session else None
     return render("account/recovery_codes.html", codes=codes,
                   next=auth.safe_next(request.args.get("next") or url_for("account.index")))
 
@@ -177,8 +178,8 @@ def regenerate_recovery_codes():
         return _page(status, codes_form=form)
     db = get_db()
     with write(db):
-        codes = auth.new_recovery_codes(db, g.user["id"])
-    session["new_recovery_codes"] = auth.seal_codes(codes)
+        codes = credentials.new_recovery_codes(db, g.user["id"])
+    session["new_recovery_codes"] = credentials.seal_codes(codes)
     return redirect(url_for("account.new_recovery_codes", next=url_for("account.index")))
 
 
@@ -203,7 +204,7 @@ def two_step():
     status = 200
     if form.validate_on_submit():
         status = _check_password(form.password)
-        step = auth.totp_step(secret, form.code.data) if not status else None
+        step = credentials.totp_step(secret, form.code.data) if not status else None
         if not status and step is None:
             form.code.errors.append("Code: this code is not right. Check the key in your app "
                                     "and enter the newest code.")
@@ -212,7 +213,7 @@ def two_step():
             db = get_db()
             with write(db):
                 db.execute("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?",
-                           [auth.seal_totp(secret), step, user["id"]])
+                           [credentials.seal_totp(secret), step, user["id"]])
                 audit.log(db, "two_step.enabled", user["id"])
             session.pop("totp_pending", None)
             flash("Two-step sign-in is on. Keep your recovery codes somewhere safe: "
@@ -235,7 +236,7 @@ def two_step_off():
     form = TwoStepOffForm()
     if not form.validate_on_submit():
         return _page(400, off_form=form)
-    if not auth.has_two_step(g.user["id"]):
+    if not credentials.has_two_step(g.user["id"]):
         return redirect(url_for("account.index"))
     status = _check_password(form.off_password)
     if status:
@@ -243,7 +244,7 @@ def two_step_off():
     db = get_db()
     keys = throttle.sign_in_keys(g.user["username"])
     with write(db):
-        method = auth.second_factor(db, g.user["id"], form.off_code.data, purpose="two-step-off")
+        method = credentials.second_factor(db, g.user["id"], form.off_code.data, purpose="two-step-off")
         if method:
             db.execute("UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = ?", [g.user["id"]])
             audit.log(db, "two_step.disabled", g.user["id"], via=method)
@@ -294,7 +295,7 @@ def reset_link(circle_id, user_id):
             db.execute(
                 "INSERT INTO password_resets (token_hash, user_id, circle_id, created_by, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [auth.token_hash(token), user_id, circle_id, g.user["id"], now.isoformat(),
+                [token_hash(token), user_id, circle_id, g.user["id"], now.isoformat(),
                  (now + timedelta(minutes=auth.RESET_LINK_MINUTES)).isoformat()])
             audit.log(db, "reset_link.created", g.user["id"], circle_id, member=user_id)
         # Shown once on the next page: sealed in the session, never stored in clear.

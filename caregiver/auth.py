@@ -8,37 +8,21 @@ Recovery without email: ten recovery codes (shown once after sign-up, regenerabl
 the account page), a 15-minute reset link that a circle owner makes for a member
 (/reset/<token>), and `flask user reset-password` for the operator (caregiver/cli.py).
 """
-import hashlib
-import hmac
-import json
-import re
-import secrets
-import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
-from . import audit, retention, throttle
-from .db import get_db, now_utc, write
-from .forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, TwoStepCodeForm
-from .sealing import seal, unseal
-from .sessions import end_user_sessions, token_hash
-from .views import login_required, one, render
+from . import audit, credentials, retention, throttle
+from .account_forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, TwoStepCodeForm
+from .db import get_db, now_utc, one, write
+from .forms import ConfirmForm
+from .sessions import token_hash
+from .views import login_required, render
 
 bp = Blueprint("auth", __name__)
-hasher = PasswordHasher()  # argon2id with the library's current (OWASP-level) parameters
-_DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
 TWO_STEP_MINUTES = 5  # between the password and the code
 RESET_LINK_MINUTES = 15
-
-# Recovery codes: 4 groups of 4 from 30 characters that cannot be mistaken for
-# one another (no 0/O, 1/I/L, U/V): about 78 bits each.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_COUNT = 10
 
 
 def load_user():
@@ -64,139 +48,12 @@ def safe_next(target):
     return url_for("circles.index")
 
 
-# --- Passwords ----------------------------------------------------------------------
-
-def verify_password(password_hash, password):
-    """True if `password` matches; a missing account costs the same time as a wrong password."""
-    try:
-        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def set_password(db, user_id, new_hash, via, circle_id=None, **detail):
-    """A password reset (not a change by the user): the new hash, every session of the
-    account ended, its sign-in lock lifted, and an audit entry. Inside a write."""
-    user = one("SELECT username FROM users WHERE id = ?", [user_id])
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, user_id])
-    end_user_sessions(db, user_id)
-    throttle.clear(db, [throttle.account_key(user["username"])])
-    audit.log(db, "password.reset", user_id, circle_id, via=via, **detail)
-
-
 # --- Throttling (caregiver/throttle.py) ------------------------------------------
 
 def _account(user):
     """Audit detail for a failure: nothing when the account exists (its id is the
     entry's user), a bare marker when it does not."""
     return {} if user else {"account": "unknown"}
-
-
-# --- Recovery codes -----------------------------------------------------------------
-
-def normalize_code(code):
-    return re.sub(r"[^0-9A-Z]", "", (code or "").upper())
-
-
-def _hash_code(code, salt):
-    return salt + "$" + hashlib.sha256((salt + normalize_code(code)).encode()).hexdigest()
-
-
-def new_recovery_codes(db, user_id):
-    """Ten fresh codes (the old ones stop working). Inside a write; returns them in
-    clear, once: only salted hashes are stored."""
-    codes = ["-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
-             for _ in range(CODE_COUNT)]
-    now = now_utc()
-    db.execute("DELETE FROM recovery_codes WHERE user_id = ?", [user_id])
-    for code in codes:
-        db.execute("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)",
-                   [user_id, _hash_code(code, secrets.token_hex(8)), now])
-    audit.log(db, "recovery_codes.created", user_id)
-    return codes
-
-
-def use_recovery_code(db, user_id, code, purpose):
-    """Marks one unused code as used and returns True if `code` is one. Inside a write."""
-    wanted = normalize_code(code)
-    if len(wanted) != 16:
-        return False
-    for row in db.query("SELECT id, code_hash FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
-                        [user_id]):
-        salt = row["code_hash"].split("$", 1)[0]
-        if hmac.compare_digest(_hash_code(wanted, salt), row["code_hash"]):
-            if db.execute("UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL",
-                          [now_utc(), row["id"]]).rowcount != 1:
-                return False
-            audit.log(db, "recovery_code.used", user_id, purpose=purpose,
-                      left=unused_recovery_codes(db, user_id))
-            return True
-    return False
-
-
-def unused_recovery_codes(db, user_id):
-    return db.execute("SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
-                      [user_id]).fetchone()[0]
-
-
-def seal_codes(codes):
-    return seal(json.dumps(codes), "recovery-codes")
-
-
-def unseal_codes(sealed):
-    text = unseal(sealed, "recovery-codes") if sealed else None
-    return json.loads(text) if text else None
-
-
-# --- Two-step sign-in (TOTP) --------------------------------------------------------
-
-def _clock():
-    """Seconds since the epoch (tests move it to step through 30-second windows)."""
-    return time.time()
-
-
-def totp_step(secret, code):
-    """The time step whose code `code` is (now, or one step either side for clock
-    drift), or None."""
-    code = re.sub(r"\s", "", code or "")
-    if not re.fullmatch(r"[0-9]{6}", code):
-        return None
-    totp = pyotp.TOTP(secret)
-    current = int(_clock()) // totp.interval
-    for step in (current - 1, current, current + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def seal_totp(secret):
-    return seal(secret, "totp")
-
-
-def check_totp(db, user_id, code):
-    """True if `code` is the user's current code and was not used before. Inside a
-    write, so two requests cannot both use one code."""
-    row = one("SELECT totp_secret, totp_last_step FROM users WHERE id = ?", [user_id])
-    secret = unseal(row["totp_secret"], "totp") if row and row["totp_secret"] else None
-    if not secret:
-        return False
-    step = totp_step(secret, code)
-    if step is None or (row["totp_last_step"] is not None and step <= row["totp_last_step"]):
-        return False  # wrong, or a code already used (replayed within its window)
-    db.execute("UPDATE users SET totp_last_step = ? WHERE id = ?", [step, user_id])
-    return True
-
-
-def second_factor(db, user_id, code, purpose):
-    """'totp' or 'recovery-code' for a right code (which is then spent), else None."""
-    if re.fullmatch(r"[0-9]{6}", re.sub(r"\s", "", code or "")):
-        return "totp" if check_totp(db, user_id, code) else None
-    return "recovery-code" if use_recovery_code(db, user_id, code, purpose) else None
-
-
-def has_two_step(user_id):
-    row = one("SELECT totp_secret FROM users WHERE id = ?", [user_id])
-    return bool(row and row["totp_secret"])
 
 
 # --- Sign up, sign in, sign out -----------------------------------------------------
@@ -214,7 +71,7 @@ def sign_up():
             form.form_errors.append(f"Many accounts were just made from this network. Please wait {wait} "
                                     "seconds and try again.")
             return render("auth/sign_up.html", form=form, status=429)
-        new_hash = hasher.hash(form.password.data)
+        new_hash = credentials.hasher.hash(form.password.data)
         with write(db):
             if one("SELECT 1 FROM users WHERE username = ?", [form.username.data]):
                 form.username.errors.append("This name is taken. Choose another, or sign in.")
@@ -226,12 +83,12 @@ def sign_up():
                     "created_at": now_utc(),
                 }).last_pk
                 audit.log(db, "sign_up", uid)
-                codes = new_recovery_codes(db, uid)
+                codes = credentials.new_recovery_codes(db, uid)
                 throttle.fail(db, [key], limit=current_app.config["SIGNUP_MAX_PER_ADDRESS"])
         if not form.username.errors:
             start_session(uid)
             # Shown once on the next page; sealed, as the session lives in the database.
-            session["new_recovery_codes"] = seal_codes(codes)
+            session["new_recovery_codes"] = credentials.seal_codes(codes)
             return redirect(url_for("account.new_recovery_codes", next=safe_next(request.args.get("next"))))
     status = 400 if form.errors else 200
     return render("auth/sign_up.html", form=form, status=status)
@@ -246,7 +103,7 @@ def sign_in():
         if throttle.refuse_if_locked(db, keys, form):
             return render("auth/sign_in.html", form=form, status=429)
         user = one("SELECT id, password_hash, totp_secret FROM users WHERE username = ?", [form.username.data])
-        ok = verify_password(user["password_hash"] if user else None, form.password.data)
+        ok = credentials.verify_password(user["password_hash"] if user else None, form.password.data)
         two_step = ok and bool(user["totp_secret"])
         with write(db):
             if not ok:
@@ -255,9 +112,9 @@ def sign_in():
                 # typed into the wrong box.
                 audit.log(db, "sign_in.failed", user["id"] if user else None, **_account(user))
             else:
-                if hasher.check_needs_rehash(user["password_hash"]):
+                if credentials.hasher.check_needs_rehash(user["password_hash"]):
                     db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                               [hasher.hash(form.password.data), user["id"]])
+                               [credentials.hasher.hash(form.password.data), user["id"]])
                 if not two_step:  # with two-step, the counters are cleared only after the code
                     throttle.clear(db, keys[:1])  # the account; the address keeps counting
                     audit.log(db, "sign_in", user["id"])
@@ -304,7 +161,7 @@ def two_step():
         if throttle.refuse_if_locked(db, keys, form):
             return render("auth/two_step.html", form=form, status=429)
         with write(db):
-            method = second_factor(db, user["id"], form.code.data, purpose="sign-in")
+            method = credentials.second_factor(db, user["id"], form.code.data, purpose="sign-in")
             if method:
                 throttle.clear(db, keys[:1])  # the account; the address keeps counting
                 audit.log(db, "sign_in", user["id"], two_step=method)
@@ -357,12 +214,12 @@ def forgot_password():
         if throttle.refuse_if_locked(db, keys, form):
             return render("auth/forgot.html", form=form, status=429)
         user = one("SELECT id FROM users WHERE username = ?", [form.username.data])
-        new_hash = hasher.hash(form.new_password.data)
+        new_hash = credentials.hasher.hash(form.new_password.data)
         with write(db):
-            ok = user is not None and use_recovery_code(db, user["id"], form.recovery_code.data,
+            ok = user is not None and credentials.use_recovery_code(db, user["id"], form.recovery_code.data,
                                                         purpose="password-reset")
             if ok:
-                set_password(db, user["id"], new_hash, via="recovery-code")
+                credentials.set_password(db, user["id"], new_hash, via="recovery-code")
             else:
                 throttle.fail(db, keys)
                 audit.log(db, "password.reset.failed", user["id"] if user else None,
@@ -407,16 +264,16 @@ def reset_with_link(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         db = get_db()
-        new_hash = hasher.hash(form.new_password.data)
+        new_hash = credentials.hasher.hash(form.new_password.data)
         with write(db):
             # Re-checked inside the write lock: a link works once.
             if db.execute("UPDATE password_resets SET used_at = ? WHERE id = ? AND used_at IS NULL",
                           [now_utc(), reset["id"]]).rowcount != 1:
                 abort(410)
-            set_password(db, reset["user_id"], new_hash, via="owner-link",
+            credentials.set_password(db, reset["user_id"], new_hash, via="owner-link",
                          circle_id=reset["circle_id"], by=reset["created_by"])
         session.ended = True
         return redirect(url_for("auth.password_changed"))
-    return render("auth/reset.html", form=form, reset=reset, two_step=has_two_step(reset["user_id"]),
+    return render("auth/reset.html", form=form, reset=reset, two_step=credentials.has_two_step(reset["user_id"]),
                   status=400 if form.errors else 200)
 

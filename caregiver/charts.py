@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
 
-from .signals import day_words, join_words
+from .dates import day_words
+from .signals import THRESHOLDS, join_words
+from .vocabulary import SCALE_MAX
 
 # Sized to stay legible on a 360px phone and at half a printed page (two charts side by side).
 WIDTH = 480
@@ -26,7 +28,6 @@ LEFT = 92  # room for the marker rows' labels
 RIGHT = 22
 TOP = 20
 PLOT_HEIGHT = 110
-SCALE_MAX = 10
 AXIS_LABELS_Y = TOP + PLOT_HEIGHT + 18
 MARKER_ROW_HEIGHT = 19
 FONT = 'font-family="system-ui, sans-serif"'
@@ -51,9 +52,11 @@ class Chart:
     words: str  # the trend in one or two sentences: the text alternative
 
 
-RECENT = 3  # the direction compares the last 3 values with the 7 before them,
-BEFORE = 7  # as the cravings-rising rule compares its days
-MIN_BEFORE = 2  # each mean needs at least 2 values, as in the rule
+# The direction compares the last 3 values with the 7 before them, as the
+# cravings-rising rule compares its days (each mean needs at least 2 values).
+RECENT = THRESHOLDS["cravings-rising"]["days"]
+BEFORE = THRESHOLDS["cravings-rising"]["before_days"]
+MIN_BEFORE = THRESHOLDS["cravings-rising"]["min_values"]
 STEADY_WITHIN = 1  # means less than 1 point apart read "steady"
 MAX_PEAK_DAYS = 3  # more days at the highest value are counted, not listed
 

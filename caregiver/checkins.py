@@ -4,85 +4,18 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
-from . import levels, signals
-from .db import get_db, now_utc, write
+from . import records, signals
+from .dates import circle_today, day_words, local_date
+from .db import get_db, one
 from .forms import CheckinForm, ConfirmForm
-from .views import circle_member_required, circle_today, nice_date, one, render, wants_json
+from .records import author_of, checkins_between, row_to_checkin
+from .views import circle_member_required, render, wants_json
+from .vocabulary import CHECKIN_FIELDS as FIELDS
+from .vocabulary import FIELD
 
 bp = Blueprint("checkins", __name__)
 
-FIELDS = ("date", "craving", "withdrawal", "withdrawal_signs", "access", "stress",
-          "medication", "use", "overdose", "naloxone_given", "notes")
 HISTORY_DAYS = 30
-
-
-def row_to_checkin(row):
-    """A database row as the rules engine's check-in dict."""
-    c = {k: row[k] for k in FIELDS}
-    c["withdrawal_signs"] = json.loads(row["withdrawal_signs"] or "[]")
-    c["overdose"] = bool(row["overdose"])
-    c["naloxone_given"] = bool(row["naloxone_given"])
-    return c
-
-
-IMPORTED_AUTHOR = "Imported"  # what an imported check-in shows as its author
-
-
-def author_of(row):
-    """Who wrote a check-in row (with its author's name joined in): "Imported" for an
-    imported one, since the file holds no names (it belongs to whoever imported it)."""
-    if (row["client_id"] or "").startswith("import-"):
-        return IMPORTED_AUTHOR
-    return row["author"]
-
-
-def checkins_between(circle_id, first, last):
-    """Check-ins of a circle from day `first` to day `last`, using the (circle_id, date) index."""
-    return list(get_db().query(
-        "SELECT c.*, u.display_name AS author FROM checkins c LEFT JOIN users u ON u.id = c.user_id"
-        " WHERE c.circle_id = ? AND c.date BETWEEN ? AND ? ORDER BY c.date DESC, c.created_at",
-        [circle_id, first.isoformat(), last.isoformat()]))
-
-
-def _db_values(checkin):
-    values = dict(checkin)
-    values["withdrawal_signs"] = json.dumps(checkin["withdrawal_signs"])
-    values["overdose"] = int(checkin["overdose"])
-    values["naloxone_given"] = int(checkin["naloxone_given"])
-    return values
-
-
-def _audit(db, checkin_id, circle_id, action, before, after):
-    db.table("checkin_audit").insert({
-        "checkin_id": checkin_id, "circle_id": circle_id, "user_id": g.user["id"], "action": action,
-        "before_json": json.dumps(before) if before is not None else None,
-        "after_json": json.dumps(after) if after is not None else None, "at": now_utc()})
-
-
-_INSERT = (f"INSERT INTO checkins (circle_id, user_id, client_id, {', '.join(FIELDS)}, created_at, updated_at)"
-           f" VALUES ({', '.join('?' for _ in range(len(FIELDS) + 5))})")
-
-
-def insert_checkin(db, circle_id, user_id, checkin, client_id=None, at=None):
-    """Store one check-in and its "create" entry in the record of edits, inside the
-    caller's write (plain statements: an import stores thousands in one transaction)."""
-    at = at or now_utc()
-    values = _db_values(checkin)
-    checkin_id = db.execute(_INSERT, [circle_id, user_id, client_id, *(values[f] for f in FIELDS), at, at]).lastrowid
-    db.execute("INSERT INTO checkin_audit (checkin_id, circle_id, user_id, action, after_json, at)"
-               " VALUES (?, ?, ?, 'create', ?, ?)", [checkin_id, circle_id, user_id, json.dumps(checkin), at])
-    return checkin_id
-
-
-def save_checkin(db, circle_id, user_id, checkin, client_id=None):
-    """Insert a check-in unless this phone id was stored already. Returns (id, created)."""
-    with write(db):
-        if client_id:
-            existing = one("SELECT id FROM checkins WHERE circle_id = ? AND client_id = ?",
-                           [circle_id, client_id])
-            if existing:
-                return existing["id"], False
-        return insert_checkin(db, circle_id, user_id, checkin, client_id), True
 
 
 def new_form(circle, **kwargs):
@@ -96,17 +29,15 @@ def new(circle_id):
     circle = g.circle
     form = new_form(circle)
     if form.validate_on_submit():
-        checkin_id, created = save_checkin(get_db(), circle_id, g.user["id"], form.checkin(),
-                                           form.client_id.data)
-        from .prompts import circle_signals
+        checkin_id, created = records.save_checkin(get_db(), circle_id, g.user["id"], form.checkin(),
+                                                   form.client_id.data)
         if wants_json():
             return {"id": checkin_id, "created": created}, 201 if created else 200
-        from .circles import care_team
         saved = one("SELECT * FROM checkins WHERE id = ?", [checkin_id])
         return render("checkins/saved.html", partial="checkins/_saved.html",
                       saved=row_to_checkin(saved), created=created,
-                      result=circle_signals(circle), form=new_form(circle, formdata=None),
-                      care_team_numbers=care_team(circle_id))  # an urgent card calls them too
+                      result=records.circle_signals(circle), form=new_form(circle, formdata=None),
+                      care_team_numbers=records.care_team(circle_id))  # an urgent card calls them too
     if request.method == "POST" and wants_json():
         return {"errors": _errors(form)}, 422
     return render("checkins/new.html", partial="checkins/_form.html", form=form,
@@ -153,11 +84,8 @@ def edit(circle_id, checkin_id):
         form = CheckinForm(today=today, max_days_back=days_back, data=data)
     if form.validate_on_submit():
         after = form.checkin()
-        db = get_db()
-        with write(db):
-            db.table("checkins").update(checkin_id, {**_db_values(after), "updated_at": now_utc()})
-            _audit(db, checkin_id, circle_id, "update", before, after)
-        flash(f"Saved your changes to the check-in of {nice_date(after['date'])}.")
+        records.save_edit(get_db(), row, g.user["id"], after)
+        flash(f"Saved your changes to the check-in of {day_words(after['date'])}.")
         return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{after['date']}")
     return render("checkins/edit.html", form=form, checkin=row, delete_form=ConfirmForm(),
                   status=422 if form.errors else 200)
@@ -169,24 +97,16 @@ def delete(circle_id, checkin_id):
     row = _own_checkin(circle_id, checkin_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    db = get_db()
-    with write(db):
-        db.execute("DELETE FROM checkins WHERE id = ?", [checkin_id])
-        _audit(db, checkin_id, circle_id, "delete", row_to_checkin(row), None)
-    flash(f"Deleted your check-in of {nice_date(row['date'])}. The history lists the deletion under that day.")
+    records.save_deletion(get_db(), row, g.user["id"])
+    flash(f"Deleted your check-in of {day_words(row['date'])}. The history lists the deletion under that day.")
     return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{row['date']}")
 
 
-# Short names for the record of edits shown in the history.
-CHANGE_LABELS = {"date": "day", "craving": "craving", "withdrawal": "withdrawal", "withdrawal_signs": "signs",
-                 "access": "access", "stress": "stress", "medication": "medication", "use": "use",
-                 "overdose": "overdose", "naloxone_given": "naloxone", "notes": "note"}
-
-
 def _shown(field, value):
-    if field in ("overdose", "naloxone_given"):
+    kind = FIELD[field].kind
+    if kind == "flag":
         return "yes" if value else "no"
-    if field == "withdrawal_signs":
+    if kind == "signs":
         return ", ".join(v.replace("-", " ") for v in value) if value else "none"
     return "–" if value in (None, "") else str(value)
 
@@ -195,7 +115,7 @@ def describe_change(action, before, after):
     """One change of the record of edits in a few words: what an edit changed, or what
     a deleted check-in held (notes are said to have changed, never quoted)."""
     if action == "delete":
-        held = [f"{CHANGE_LABELS[f]} {_shown(f, before[f])}" for f in FIELDS[1:-1]
+        held = [f"{FIELD[f].short} {_shown(f, before[f])}" for f in FIELDS[1:-1]
                 if before.get(f) not in (None, False, [], "")]
         return "deleted a check-in" + (f" ({', '.join(held)})" if held else "")
     changed = []
@@ -205,7 +125,7 @@ def describe_change(action, before, after):
         if f == "notes":
             changed.append("the note")
         else:
-            changed.append(f"{CHANGE_LABELS[f]} {_shown(f, before.get(f))} → {_shown(f, after.get(f))}")
+            changed.append(f"{FIELD[f].short} {_shown(f, before.get(f))} → {_shown(f, after.get(f))}")
     return "edited a check-in: " + (", ".join(changed) if changed else "nothing changed")
 
 
@@ -216,16 +136,12 @@ def changes_between(circle, first, last):
     reading the record of edits from the day before `first` (UTC against local dates)
     finds every one, through the (circle_id, at) index."""
     changes = {}
-    for r in get_db().query(
-            "SELECT a.action, a.before_json, a.after_json, a.at, u.display_name AS who FROM checkin_audit a"
-            " LEFT JOIN users u ON u.id = a.user_id WHERE a.circle_id = ? AND a.at >= ?"
-            " AND a.action IN ('update', 'delete') ORDER BY a.at, a.id",
-            [circle["id"], (first - timedelta(days=1)).isoformat()]):
+    for r in records.changes_since(circle["id"], first - timedelta(days=1)):
         before, after = json.loads(r["before_json"] or "{}"), json.loads(r["after_json"] or "{}")
         day = (after or before).get("date")
         if day and first.isoformat() <= day <= last.isoformat():
             changes.setdefault(day, []).append({"who": r["who"] or "A former member",
-                                                "on": levels.local_date(r["at"], circle),
+                                                "on": local_date(r["at"], circle),
                                                 "what": describe_change(r["action"], before, after)})
     return changes
 

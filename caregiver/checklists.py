@@ -8,25 +8,17 @@ import uuid
 
 from flask import Blueprint, abort, g, redirect, url_for
 
-from . import content, views
-from .db import get_db, now_utc, write
+from . import content, records
+from .dates import circle_today, local_date, long_date
+from .db import get_db
 from .forms import ChecklistTickForm
-from .levels import local_date, long_date
-from .views import circle_member_required, circle_today, one, render, wants_json, wants_partial
+from .views import circle_member_required, render, wants_json, wants_partial
 
 bp = Blueprint("checklists", __name__)
-
-views.CIRCLE_TABS.append({"endpoint": "checklists.index", "label": "Checklists"})
 
 # item id -> (list id, item) for every item of every checklist
 ITEMS = {item["id"]: (list_id, item)
          for list_id, checklist in content.CHECKLISTS.items() for item in checklist["items"]}
-
-
-def _states(circle_id):
-    return {row["item_id"]: row for row in get_db().query(
-        "SELECT s.*, u.display_name AS changed_by_name FROM checklist_state s"
-        " LEFT JOIN users u ON u.id = s.changed_by WHERE s.circle_id = ?", [circle_id])}
 
 
 def _item_view(item, state, circle, today):
@@ -42,7 +34,7 @@ def _item_view(item, state, circle, today):
 
 def checklists_view(circle):
     """Both checklists with each item's state and the progress of each list."""
-    states = _states(circle["id"])
+    states = records.checklist_states(circle["id"])
     today = circle_today(circle)
     lists = []
     for list_id, checklist in content.CHECKLISTS.items():
@@ -50,31 +42,6 @@ def checklists_view(circle):
         lists.append({"id": list_id, "title": checklist["title"], "intro": checklist["intro"],
                       "items": items, "done": sum(i["ticked"] for i in items), "total": len(items)})
     return lists
-
-
-def save_tick(db, circle_id, user_id, item_id, ticked, client_id=None):
-    """Store a tick or untick once per client_id. Returns (ticked, created), or None when
-    this client_id was already used for a different item or value."""
-    with write(db):
-        if client_id:
-            seen = one("SELECT item_id, ticked FROM checklist_events WHERE circle_id = ? AND client_id = ?",
-                       [circle_id, client_id])
-            if seen:
-                if (seen["item_id"], bool(seen["ticked"])) != (item_id, ticked):
-                    return None
-                return ticked, False
-        now = now_utc()
-        db.table("checklist_events").insert({
-            "circle_id": circle_id, "item_id": item_id, "ticked": int(ticked), "user_id": user_id,
-            "client_id": client_id or None, "at": now})
-        # The state keeps who changed it last; a tick of a ticked item changes nothing there.
-        db.execute(
-            "INSERT INTO checklist_state (circle_id, item_id, ticked, changed_by, changed_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (circle_id, item_id) DO UPDATE SET"
-            " ticked = excluded.ticked, changed_by = excluded.changed_by, changed_at = excluded.changed_at"
-            " WHERE checklist_state.ticked != excluded.ticked",
-            [circle_id, item_id, int(ticked), user_id, now])
-    return ticked, True
 
 
 @bp.route("/c/<int:circle_id>/checklists")
@@ -99,7 +66,7 @@ def tick(circle_id, item_id):
     form = ChecklistTickForm()
     result = None
     if form.validate_on_submit():
-        result = save_tick(get_db(), circle_id, g.user["id"], item_id, form.ticked.data == "1",
+        result = records.save_tick(get_db(), circle_id, g.user["id"], item_id, form.ticked.data == "1",
                            form.client_id.data)
         if result is None:
             form.client_id.errors = list(form.client_id.errors) + [

@@ -4,40 +4,24 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
-from . import audit, levels
-from .db import get_db, now_utc, write
+from . import audit, records
+from .dates import circle_today
+from .db import get_db, now_utc, one, write
+from .forms import RESPONSE_ACTIONS, CircleForm, ConfirmForm, PromptResponseForm
+from .records import care_team
 from .sealing import seal, unseal
 from .sessions import token_hash
-from .forms import CircleForm, ConfirmForm
-from .prompts import render_home
-from .views import circle_member_required, login_required, one, owner_required, render
+from .views import circle_member_required, login_required, owner_required, render
 
 bp = Blueprint("circles", __name__)
-
-
-def my_circles():
-    """The signed-in caregiver's circles, by name, with their role in each."""
-    return list(get_db().query(
-        "SELECT c.id, c.nickname, c.emergency_number, m.role FROM circles c JOIN memberships m"
-        " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [g.user["id"]]))
-
-
-def hand_over(db, circle_id, successor, by, reason):
-    """The circle's only owner is going: `successor` becomes owner (inside a write)."""
-    db.execute("UPDATE memberships SET role = 'owner' WHERE circle_id = ? AND user_id = ?", [circle_id, successor])
-    audit.log(db, "member.promoted", by, circle_id, member=successor, reason=reason)
-
-
-def care_team(circle_id):
-    return list(get_db().query(
-        "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position, id", [circle_id]))
+RESPONSES_SHOWN_DAYS = 30  # what the family did about prompts, on the home page
 
 
 @bp.route("/")
 def index():
     if g.user is None:
         return render("circles/welcome.html")
-    circles = my_circles()
+    circles = records.my_circles(g.user["id"])
     last = session.get("circle_id")
     if request.args.get("choose") is None:
         # Straight to the circle used last (or the only one): one tap less each day.
@@ -48,12 +32,9 @@ def index():
 
 
 def _save_care_team(db, circle_id, form):
-    db.execute("DELETE FROM care_team_numbers WHERE circle_id = ?", [circle_id])
-    for position, entry in enumerate(form.care_team.entries):
-        if entry.form.label.data and entry.form.number.data:
-            db.table("care_team_numbers").insert({
-                "circle_id": circle_id, "label": entry.form.label.data,
-                "number": entry.form.number.data, "position": position})
+    records.replace_care_team(db, circle_id, [
+        (entry.form.label.data, entry.form.number.data) for entry in form.care_team.entries
+        if entry.form.label.data and entry.form.number.data])
 
 
 @bp.route("/circles/new", methods=["GET", "POST"])
@@ -66,7 +47,7 @@ def new():
         with write(db):
             circle_id = db.table("circles").insert({
                 "nickname": form.nickname.data,
-                "level_of_care": None, "level_since": None, "previous_level": None,  # levels.record_start
+                "level_of_care": None, "level_since": None, "previous_level": None,  # records.record_start
                 "living_situation": form.living_situation.data or None,
                 "timezone": form.timezone.data,
                 "emergency_number": form.emergency_number.data,
@@ -75,7 +56,7 @@ def new():
             db.table("memberships").insert({"circle_id": circle_id, "user_id": g.user["id"],
                                             "role": "owner", "joined_at": now})
             if form.level_of_care.data:
-                levels.record_start(db, circle_id, g.user["id"], form.level_of_care.data, form.level_since.data,
+                records.record_start(db, circle_id, g.user["id"], form.level_of_care.data, form.level_since.data,
                                     previous=form.previous_level.data or None,
                                     previous_note="Given when the circle was made, without its start date.")
             _save_care_team(db, circle_id, form)
@@ -87,6 +68,27 @@ def new():
 @circle_member_required
 def home(circle_id):
     return render_home(g.circle)
+
+
+def render_home(circle, status=200, **extra):
+    """The circle home: prompts first, then the step-down readiness and what the family did."""
+    result = records.circle_signals(circle)
+    today = circle_today(circle)
+    logged_today = get_db().execute(
+        "SELECT count(*) FROM checkins WHERE circle_id = ? AND date = ?",
+        [circle["id"], today.isoformat()]).fetchone()[0]
+    # A circle with no check-in at all is new, not neglected: "no check-ins for 3 days"
+    # would list days before it existed.
+    first_time = not logged_today and get_db().execute(
+        "SELECT 1 FROM checkins WHERE circle_id = ? LIMIT 1", [circle["id"]]).fetchone() is None
+    responses = records.responses_between(circle["id"], today - timedelta(days=RESPONSES_SHOWN_DAYS), today)
+    return render("circles/home.html", status=status, result=result, prompts=result["prompts"],
+                  step_down=result["step_down"], today=today, logged_today=logged_today,
+                  responses=responses, actions=dict(RESPONSE_ACTIONS),
+                  response_form=extra.get("response_form") or PromptResponseForm(),
+                  response_rule=extra.get("response_rule"),
+                  care_team_numbers=care_team(circle["id"]),  # in the urgent card, beside the emergency number
+                  first_time=first_time)
 
 
 @bp.route("/c/<int:circle_id>/more")
@@ -226,7 +228,7 @@ def leave(circle_id):
         if not others:
             return redirect(url_for("account.delete_circle", circle_id=circle_id))
         if g.circle["role"] == "owner" and not any(o["role"] == "owner" for o in others):
-            hand_over(db, circle_id, others[0]["user_id"], g.user["id"], "the only owner left the circle")
+            records.hand_over(db, circle_id, others[0]["user_id"], g.user["id"], "the only owner left the circle")
         db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, g.user["id"]])
         audit.log(db, "member.left", g.user["id"], circle_id)
     session.pop("circle_id", None)

@@ -10,10 +10,9 @@ import secrets
 import click
 from flask.cli import AppGroup
 
-from . import audit, auth
-from .db import get_db, write
-from .forms import password_problems
-from .views import one
+from . import audit, credentials
+from .account_forms import password_problems
+from .db import get_db, one, write
 
 # Generated passwords: 4 groups of 5 from letters and digits that read unambiguously.
 _ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -43,10 +42,10 @@ def reset_password_command(username, generate, turn_off_two_step):
     problems = password_problems(password)
     if problems:
         raise click.ClickException(" ".join(problems))
-    new_hash = auth.hasher.hash(password)
+    new_hash = credentials.hasher.hash(password)
     db = get_db()
     with write(db):
-        auth.set_password(db, user["id"], new_hash, via="operator")
+        credentials.set_password(db, user["id"], new_hash, via="operator")
         if turn_off_two_step:
             db.execute("UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = ?", [user["id"]])
             audit.log(db, "two_step.disabled", user["id"], via="operator")

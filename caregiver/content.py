@@ -19,6 +19,8 @@ Clinical humility: this text helps a family notice and write down. It never
 diagnoses and never decides a level of care; the care team does.
 """
 
+from .vocabulary import CHECKLIST_ITEMS, LEVEL_NAMES
+
 DISCLAIMER = (
     "This app helps you notice what you see and write it down. "
     "It does not diagnose anyone or decide on care: the care team does."
@@ -31,7 +33,7 @@ DISCLAIMER = (
 LEVELS = [
     {
         "id": "inpatient",
-        "name": "Inpatient",
+        "name": LEVEL_NAMES["inpatient"],
         "short": "24/7 medical stay",
         "what": (
             "A stay in a treatment center with nurses day and night and doctors on hand. "
@@ -47,7 +49,7 @@ LEVELS = [
     },
     {
         "id": "residential",
-        "name": "Residential",
+        "name": LEVEL_NAMES["residential"],
         "short": "Longer live-in stay",
         "what": (
             "A longer live-in program away from everyday triggers, "
@@ -62,7 +64,7 @@ LEVELS = [
     },
     {
         "id": "php",
-        "name": "Partial hospitalization (day treatment)",
+        "name": LEVEL_NAMES["php"],
         "short": "Day treatment",
         "what": (
             "Treatment for most of the day, much like an inpatient program, "
@@ -77,7 +79,7 @@ LEVELS = [
     },
     {
         "id": "iop",
-        "name": "Intensive outpatient",
+        "name": LEVEL_NAMES["iop"],
         "short": "Several sessions weekly",
         "what": (
             "Group and one-on-one sessions on three or more days a week, "
@@ -92,7 +94,7 @@ LEVELS = [
     },
     {
         "id": "outpatient",
-        "name": "Outpatient",
+        "name": LEVEL_NAMES["outpatient"],
         "short": "Regular appointments",
         "what": (
             "Regular visits for therapy and medication, "
@@ -108,7 +110,7 @@ LEVELS = [
     },
     {
         "id": "recovery-support",
-        "name": "Recovery support",
+        "name": LEVEL_NAMES["recovery-support"],
         "short": "Ongoing support",
         "what": (
             "Medication, support groups, or both, "
@@ -170,107 +172,68 @@ ALONGSIDE = [
     },
 ]
 
-LIVING_SITUATIONS = [
-    ("home", "At home"),
-    ("sober-living", "Sober living home"),
-    ("facility", "In a treatment facility"),
-]
-
-# ---------------------------------------------------------------------------
-# Check-in form
-# ---------------------------------------------------------------------------
-
-CHECKIN_LABELS = {
-    "craving": {
-        "label": "How strong were cravings?",
-        "hint": "0 is none, 10 is the strongest. Choose Couldn't tell if you're not sure.",
-    },
-    "withdrawal": {
-        "label": "Withdrawal, overall?",
-        "hint": "How sick from withdrawal they seemed that day.",
-    },
-    "withdrawal_signs": {
-        "label": "Which signs did you see?",
-        "hint": "Tick only what you noticed yourself.",
-    },
-    "access": {
-        "label": "Could they get fentanyl?",
-        "hint": "How easy it would have been for them that day.",
-    },
-    "stress": {
-        "label": "How high was stress?",
-        "hint": "0 is calm, 10 is the worst. Choose Couldn't tell if you're not sure.",
-    },
-    "medication": {
-        "label": "Treatment medication?",
-        "hint": "Buprenorphine (Suboxone, Sublocade), methadone, or naltrexone (Vivitrol).",
-    },
-    "use": {
-        "label": "Any signs of use?",
-        "hint": "A suspicion is worth writing down. Facts, not blame.",
-    },
-    "overdose": {
-        "label": "An overdose or a close call?",
-        "hint": "Happening now? Call {number} now. The Emergency page shows what to do.",
-    },
-    "naloxone_given": {
-        "label": "Was naloxone given?",
-        "hint": "Naloxone is also sold as Narcan.",
-    },
-    "notes": {
-        "label": "Anything else?",
-        "hint": "What happened, what helped. The care team may read this.",
-    },
-}
-
-# Shown for an empty choice: null means "not observed", never "fine".
-NOT_OBSERVED_LABEL = "Couldn't tell"
-
-CHOICES = {
-    "withdrawal": [
-        ("none", "None"),
-        ("mild", "Mild"),
-        ("moderate", "Moderate"),
-        ("severe", "Severe"),
-    ],
-    "access": [
-        ("none", "No"),
-        ("possible", "Maybe"),
-        ("easy", "Yes, easily"),
-    ],
-    "medication": [
-        ("taken", "Taken"),
-        ("missed", "Missed"),
-        ("not-prescribed", "Not prescribed"),
-    ],
-    "use": [
-        ("none", "No signs"),
-        ("suspected", "Suspected"),
-        ("confirmed", "Confirmed"),
-    ],
-}
-
-# After the items of the COWS and SOWS withdrawal scales, in the spec's order.
-WITHDRAWAL_SIGN_LABELS = [
-    ("sweating", "Sweating"),
-    ("runny-nose-or-eyes", "Runny nose or watery eyes"),
-    ("yawning", "Yawning a lot"),
-    ("gooseflesh", "Goosebumps"),
-    ("restlessness", "Restless, can't sit still"),
-    ("anxiety-or-irritability", "Anxious or irritable"),
-    ("aches", "Aching bones or muscles"),
-    ("stomach-upset", "Upset stomach or diarrhea"),
-    ("tremor", "Shaking hands"),
-    ("trouble-sleeping", "Trouble sleeping"),
-    ("large-pupils", "Large pupils"),
-    ("chills-or-flushing", "Chills or hot flashes"),
-]
-
 # ---------------------------------------------------------------------------
 # Checklists (ids are stable; order as in the spec)
 # ---------------------------------------------------------------------------
 
-CHECKLISTS = {
+# The sentences of each checklist item, by id (the ids and their order are in
+# vocabulary.CHECKLIST_CATALOG).
+CHECKLIST_TEXT = {
+    "coping-practiced": {
+        "text": "They have used their coping skills when things got hard, not just learned them.",
+        "why": "Skills tried under pressure are more likely to hold up at home.",
+    },
+    "stress-handled": {
+        "text": "They have gotten through a stressful time without using.",
+        "why": "Stress is one of the most common reasons people go back to using.",
+    },
+    "home-substance-free": {
+        "text": "Home is free of fentanyl, street drugs and leftover pills. Prescribed treatment medicine stays, locked up.",
+        "why": "Easy access in a hard moment is a common way things go wrong.",
+    },
+    "medication-plan": {
+        "text": "Prescriber, pharmacy and the next dose after the move are all set.",
+        "why": "A gap in medication can bring back withdrawal and cravings within a day or two, and raise the risk of overdose.",
+    },
+    "next-appointment": {
+        "text": "The first appointment at the next level of care is booked.",
+        "why": "The days between programs are when people most often lose touch with care.",
+    },
+    "accountability": {
+        "text": "People outside treatment and a plan to stay in regular touch are in place.",
+        "why": "With fewer hours of treatment, the people around them matter more.",
+    },
+    "warning-plan": {
+        "text": "Everyone, the person in care included, agrees who to call and when to step back up to more care.",
+        "why": "Deciding ahead makes it easier to act fast. Stepping up is a plan, not a failure.",
+    },
+    "medically-stable": {
+        "text": "The care team has said they are medically stable.",
+        "why": "Only the care team can judge this, so ask them directly.",
+    },
+    "naloxone-home": {
+        "text": "At least two doses of naloxone are at home, and everyone knows where.",
+        "why": "In an overdose there is no time to search.",
+    },
+    "naloxone-trained": {
+        "text": "Everyone at home knows the signs of an overdose and how to give naloxone.",
+        "why": "The first person to find them may be the one who has to act.",
+    },
+    "meds-locked": {
+        "text": "Medicines at home, especially opioids and sleeping pills, are locked up.",
+        "why": "It lowers the risk of misuse, mix-ups and accidental overdose for everyone.",
+    },
+    "crisis-numbers": {
+        "text": "Crisis and care team numbers are saved in every caregiver's phone.",
+        "why": "In a crisis, nobody should have to look a number up.",
+    },
+    "transport": {
+        "text": "Rides to appointments are arranged.",
+        "why": "A missed ride can mean a missed dose or a missed session.",
+    },
+}
+
+CHECKLIST_INTROS = {
     "step-down": {
         "title": "Before a step down",
         "intro": (
@@ -278,48 +241,6 @@ CHECKLISTS = {
             "Tick what is true now, and talk it through with the care team. "
             "They make the call."
         ),
-        "items": [
-            {
-                "id": "coping-practiced",
-                "text": "They have used their coping skills when things got hard, not just learned them.",
-                "why": "Skills tried under pressure are more likely to hold up at home.",
-            },
-            {
-                "id": "stress-handled",
-                "text": "They have gotten through a stressful time without using.",
-                "why": "Stress is one of the most common reasons people go back to using.",
-            },
-            {
-                "id": "home-substance-free",
-                "text": "Home is free of fentanyl, street drugs and leftover pills. Prescribed treatment medicine stays, locked up.",
-                "why": "Easy access in a hard moment is a common way things go wrong.",
-            },
-            {
-                "id": "medication-plan",
-                "text": "Prescriber, pharmacy and the next dose after the move are all set.",
-                "why": "A gap in medication can bring back withdrawal and cravings within a day or two, and raise the risk of overdose.",
-            },
-            {
-                "id": "next-appointment",
-                "text": "The first appointment at the next level of care is booked.",
-                "why": "The days between programs are when people most often lose touch with care.",
-            },
-            {
-                "id": "accountability",
-                "text": "People outside treatment and a plan to stay in regular touch are in place.",
-                "why": "With fewer hours of treatment, the people around them matter more.",
-            },
-            {
-                "id": "warning-plan",
-                "text": "Everyone, the person in care included, agrees who to call and when to step back up to more care.",
-                "why": "Deciding ahead makes it easier to act fast. Stepping up is a plan, not a failure.",
-            },
-            {
-                "id": "medically-stable",
-                "text": "The care team has said they are medically stable.",
-                "why": "Only the care team can judge this, so ask them directly.",
-            },
-        ],
     },
     "home-safety": {
         "title": "Home safety",
@@ -327,34 +248,13 @@ CHECKLISTS = {
             "Simple steps that make home safer "
             "and make an emergency easier to handle."
         ),
-        "items": [
-            {
-                "id": "naloxone-home",
-                "text": "At least two doses of naloxone are at home, and everyone knows where.",
-                "why": "In an overdose there is no time to search.",
-            },
-            {
-                "id": "naloxone-trained",
-                "text": "Everyone at home knows the signs of an overdose and how to give naloxone.",
-                "why": "The first person to find them may be the one who has to act.",
-            },
-            {
-                "id": "meds-locked",
-                "text": "Medicines at home, especially opioids and sleeping pills, are locked up.",
-                "why": "It lowers the risk of misuse, mix-ups and accidental overdose for everyone.",
-            },
-            {
-                "id": "crisis-numbers",
-                "text": "Crisis and care team numbers are saved in every caregiver's phone.",
-                "why": "In a crisis, nobody should have to look a number up.",
-            },
-            {
-                "id": "transport",
-                "text": "Rides to appointments are arranged.",
-                "why": "A missed ride can mean a missed dose or a missed session.",
-            },
-        ],
     },
+}
+
+CHECKLISTS = {
+    key: {**CHECKLIST_INTROS[key],
+          "items": [{"id": i, **CHECKLIST_TEXT[i]} for i in CHECKLIST_ITEMS[key]]}
+    for key in CHECKLIST_ITEMS
 }
 
 # ---------------------------------------------------------------------------

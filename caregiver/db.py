@@ -16,6 +16,8 @@ from flask import current_app, g
 from flask.cli import AppGroup
 from sqlite_utils.migrations import Migrations
 
+from .retention import purge
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 MIGRATION_SET = "caregiver"
 
@@ -42,6 +44,11 @@ def get_db():
     if "db" not in g:
         g.db = connect(current_app.config["DATABASE"])
     return g.db
+
+
+def one(sql, params=()):
+    """The first row of a query as a dict, or None."""
+    return next(get_db().query(sql, params), None)
 
 
 def close_db(exc=None):
@@ -191,7 +198,6 @@ def backup_command(path):
 @db_cli.command("purge")
 def purge_command():
     """Delete what has ended and is past keeping (docs/privacy.md); run it daily."""
-    from .retention import purge
     db = get_db()
     with write(db):
         counts = purge(db)

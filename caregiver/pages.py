@@ -1,7 +1,8 @@
 """Pages for everyone, signed in or not: the emergency page and the web app manifest."""
 from flask import Blueprint, g, jsonify, url_for
 
-from .circles import care_team, my_circles
+from .pwa import static_url
+from .records import care_team, my_circles
 from .views import circle_member_required, render
 
 bp = Blueprint("pages", __name__)
@@ -31,7 +32,7 @@ def emergency():
     """
     circles = []
     if g.user is not None:
-        circles = [_numbers(c) for c in my_circles()]
+        circles = [_numbers(c) for c in my_circles(g.user["id"])]
     return _emergency_page(circles)
 
 
@@ -45,7 +46,6 @@ def circle_emergency(circle_id):
 
 @bp.route("/manifest.webmanifest")
 def manifest():
-    from .pwa import static_url
     icon = lambda name: static_url(f"icons/{name}")  # noqa: E731
     data = {
         "id": "/",  # the app's identity, whatever start_url becomes

@@ -26,6 +26,8 @@ from flask import Blueprint, current_app, g, make_response, render_template, req
 from flask_wtf.csrf import generate_csrf
 
 from . import content
+from .vocabulary import FIELDS
+from .views import htmx_request
 
 bp = Blueprint("pwa", __name__)
 
@@ -112,12 +114,12 @@ def _same_release():
     never shows under the old CSS and JS. (A POST still runs: what a caregiver sent
     is never dropped, and its answer says what happened; the next GET reloads.)"""
     sent = request.headers.get(RELEASE_HEADER)
-    if (request.method != "GET" or request.headers.get("HX-Request") != "true"
-            or sent is None or sent == current_version()):
+    is_htmx, boosted = htmx_request()
+    if request.method != "GET" or not is_htmx or sent is None or sent == current_version():
         return None
     response = make_response("", 204)
     response.mimetype = "text/plain"  # not a page: nothing for the worker to file under a key
-    if request.headers.get("HX-Boosted") == "true":  # a link: load where it leads
+    if boosted:  # a link: load where it leads
         response.headers["HX-Redirect"] = request.full_path.rstrip("?")
     else:  # a part of the page: load this page again
         response.headers["HX-Refresh"] = "true"
@@ -147,7 +149,7 @@ def service_worker():
         precache=[static_url(f) for f in shell_files()] + [url_for("pages.manifest")],
         # Fetched without cookies: they hold no one's data.
         anonymous_pages=[url_for("pwa.offline"), url_for("pwa.outbox"), url_for("pages.emergency")],
-        outbox_script=static_url("js/outbox.js"),
+        outbox_store_script=static_url("js/outbox-store.js"),
         cache_key_header=CACHE_KEY_HEADER,
     )
     response = make_response(body)
@@ -167,10 +169,8 @@ def offline():
 @bp.route("/outbox")
 def outbox():
     """Entries saved on this phone: a static page filled in by outbox.js from IndexedDB."""
-    labels = {name: spec["label"] for name, spec in content.CHECKIN_LABELS.items()}
-    labels["date"] = "Day"
-    values = {name: dict(choices) for name, choices in content.CHOICES.items()}
-    values["withdrawal_signs"] = dict(content.WITHDRAWAL_SIGN_LABELS)
+    labels = {f.name: f.label for f in FIELDS}
+    values = {f.name: dict(f.choices) for f in FIELDS if f.choices}
     items = {item["id"]: item["text"] for checklist in content.CHECKLISTS.values()
              for item in checklist["items"]}
     response = make_response(render_template("pwa/outbox.html", labels=labels, values=values,

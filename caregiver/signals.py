@@ -21,44 +21,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-# ---------------------------------------------------------------------------
-# Vocabulary
-# ---------------------------------------------------------------------------
+from .dates import day_words
+from .vocabulary import (ACCESS, CHECKIN_FIELDS, CHECKLIST_ITEMS, CHECKLIST_LABELS,  # noqa: F401
+                         KNOWN_CHECKLIST_IDS, LEVEL_NAMES, LEVELS, LOWER_STRUCTURE, MEDICATION,
+                         NOTES_MAX, SCALE_MAX, SUGGESTED_LEVELS, TWENTY_FOUR_SEVEN, USE,
+                         USE_SIGNS, WITHDRAWAL, WITHDRAWAL_SIGNS)
 
-#: Levels of care, most structure first.
-LEVELS = ("inpatient", "residential", "php", "iop", "outpatient", "recovery-support")
-LEVEL_NAMES = {
-    "inpatient": "Inpatient",
-    "residential": "Residential",
-    "php": "Partial hospitalization (day treatment)",
-    "iop": "Intensive outpatient",
-    "outpatient": "Outpatient",
-    "recovery-support": "Recovery support",
-}
-TWENTY_FOUR_SEVEN = ("inpatient", "residential")
-LOWER_STRUCTURE = ("php", "iop", "outpatient", "recovery-support")
-#: The levels above each level to talk about when more structure may be safer.
-SUGGESTED_LEVELS = {
-    "recovery-support": ("outpatient", "iop"),
-    "outpatient": ("iop", "php"),
-    "iop": ("php", "inpatient"),
-    "php": ("inpatient", "residential"),
-    "residential": ("inpatient",),
-    "inpatient": (),
-}
-
-WITHDRAWAL_SIGNS = (
-    "sweating", "runny-nose-or-eyes", "yawning", "gooseflesh", "restlessness",
-    "anxiety-or-irritability", "aches", "stomach-upset", "tremor", "trouble-sleeping",
-    "large-pupils", "chills-or-flushing",
-)
-# Value tuples in the spec's order.
-WITHDRAWAL = ("none", "mild", "moderate", "severe")
-ACCESS = ("none", "possible", "easy")
-MEDICATION = ("taken", "missed", "not-prescribed")
-USE = ("none", "suspected", "confirmed")
-#: "use" in the rules means one of these.
-USE_SIGNS = ("suspected", "confirmed")
+# The words, levels, fields and checklist ids come from vocabulary.py (re-exported
+# here for the engine's readers); what follows is the rules' own knowledge.
 
 #: How concerning each value is (higher is more concerning), for combining a day.
 CONCERN = {
@@ -67,42 +37,7 @@ CONCERN = {
     "use": {"none": 0, "suspected": 1, "confirmed": 2},
     "medication": {"not-prescribed": 0, "taken": 1, "missed": 2},
 }
-
-CHECKLIST_ITEMS = {
-    "step-down": (
-        "coping-practiced", "stress-handled", "home-substance-free", "medication-plan",
-        "next-appointment", "accountability", "warning-plan", "medically-stable",
-    ),
-    "home-safety": (
-        "naloxone-home", "naloxone-trained", "meds-locked", "crisis-numbers", "transport",
-    ),
-}
-#: Short plain labels of checklist items, used in the engine's own sentences.
-CHECKLIST_LABELS = {
-    "coping-practiced": "coping skills practiced",
-    "stress-handled": "a stressful time handled without use",
-    "home-substance-free": "home free of drugs",
-    "medication-plan": "medication plan set",
-    "next-appointment": "first appointment at the next level booked",
-    "accountability": "people and a check-in plan outside treatment",
-    "warning-plan": "a plan for whom to call and when to step back up",
-    "medically-stable": "the care team says they are medically stable",
-    "naloxone-home": "naloxone at home",
-    "naloxone-trained": "everyone at home can give naloxone",
-    "meds-locked": "medicines locked away",
-    "crisis-numbers": "crisis numbers saved",
-    "transport": "rides to appointments arranged",
-}
-KNOWN_CHECKLIST_IDS = CHECKLIST_ITEMS["step-down"] + CHECKLIST_ITEMS["home-safety"]
-
 PROMPT_LEVELS = ("urgent", "more-structure", "watch", "info")
-
-CHECKIN_FIELDS = (
-    "date", "craving", "withdrawal", "withdrawal_signs", "access", "stress",
-    "medication", "use", "overdose", "naloxone_given", "notes",
-)
-NOTES_MAX = 2000
-SCALE_MAX = 10
 
 # ---------------------------------------------------------------------------
 # Every window and threshold, in one place. "days" is the window: "the last N
@@ -308,9 +243,17 @@ EMERGENCY_STEPS = (
 class SignalsInputError(ValueError):
     """Invalid input. `field` names the field (None: the object itself)."""
 
-    def __init__(self, field, message):
+    def __init__(self, field, message, kind=None, value=None, entry=None, entry_field=None):
         self.field = field
         self.message = message
+        # What kind of problem, for callers that say it in their own words: "format",
+        # "future", "too-old" for a date, "unknown-key"; and the refused value.
+        self.kind = kind
+        self.value = value
+        # For a check-in of the program's input: its place in the list (from 0) and
+        # its field (None: the check-in itself).
+        self.entry = entry
+        self.entry_field = entry_field
         super().__init__(f"{field}: {message}" if field else message)
 
 
@@ -334,7 +277,7 @@ def parse_date(value, field="date"):
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise SignalsInputError(field, "must be a date written YYYY-MM-DD")
+    raise SignalsInputError(field, "must be a date written YYYY-MM-DD", "format")
 
 
 def _scale(value, field):
@@ -377,9 +320,9 @@ def validate_checkin(data, today=None, max_days_back=None):
         raise SignalsInputError("date", "is required (YYYY-MM-DD)")
     day = parse_date(data["date"], "date")
     if today is not None and day > today:
-        raise SignalsInputError("date", f"cannot be after today ({today.isoformat()})")
+        raise SignalsInputError("date", f"cannot be after today ({today.isoformat()})", "future")
     if today is not None and max_days_back is not None and (today - day).days > max_days_back:
-        raise SignalsInputError("date", f"can be at most {max_days_back} days before today")
+        raise SignalsInputError("date", f"can be at most {max_days_back} days before today", "too-old")
     signs = data.get("withdrawal_signs")
     if signs is None:
         signs = []
@@ -387,13 +330,13 @@ def validate_checkin(data, today=None, max_days_back=None):
         raise SignalsInputError("withdrawal_signs", "must be a list of signs")
     for sign in signs:
         if not isinstance(sign, str) or sign not in WITHDRAWAL_SIGNS:
-            raise SignalsInputError("withdrawal_signs", f"{_quote(sign)} is not a known sign")
+            raise SignalsInputError("withdrawal_signs", f"{_quote(sign)} is not a known sign", value=sign)
     notes = data.get("notes")
     if notes is not None:
         if not isinstance(notes, str):
             raise SignalsInputError("notes", "must be text")
         if len(notes) > NOTES_MAX:
-            raise SignalsInputError("notes", f"must be at most {NOTES_MAX:,} characters")
+            raise SignalsInputError("notes", f"must be at most {NOTES_MAX:,} characters", value=notes)
     return {
         "date": day.isoformat(),
         "craving": _scale(data.get("craving"), "craving"),
@@ -450,7 +393,7 @@ def parse_input(obj):
         raise SignalsInputError("input", "must be a JSON object")
     for key in obj:
         if key not in TOP_LEVEL_KEYS:
-            raise SignalsInputError("input", f"unknown key {_quote(key)}")
+            raise SignalsInputError("input", f"unknown key {_quote(key)}", "unknown-key", key)
     if obj.get("today") is None:
         raise SignalsInputError("today", "is required (YYYY-MM-DD)")
     today = parse_date(obj["today"], "today")
@@ -480,7 +423,7 @@ def parse_input(obj):
             checkins.append(validate_checkin(item, today))
         except SignalsInputError as e:
             where = f"checkins[{i}]" + (f".{e.field}" if e.field else "")
-            raise SignalsInputError(where, e.message) from None
+            raise SignalsInputError(where, e.message, e.kind, e.value, i, e.field) from None
     return {
         "today": today,
         "checkins": checkins,
@@ -546,15 +489,6 @@ def aggregate_days(checkins):
 # ---------------------------------------------------------------------------
 # Words
 # ---------------------------------------------------------------------------
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def day_words(d):
-    """'Wed 18 Nov', as the app's pages write a day (whatever the server's locale)."""
-    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
-
-
 def join_words(items, last="and"):
     items = list(items)
     if len(items) <= 1:

@@ -1,22 +1,24 @@
-"""Small helpers shared by the blueprints: rendering, access checks, dates."""
+"""Small helpers shared by the blueprints: rendering, access checks, menus."""
 import functools
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import abort, g, make_response, redirect, render_template, request, session, url_for
 
-from .db import get_db
+from . import content, signals, vocabulary
+from .dates import day_words
+from .db import one
 
 
-def one(sql, params=()):
-    """The first row of a query as a dict, or None."""
-    return next(get_db().query(sql, params), None)
+def htmx_request():
+    """(is an htmx request, is boosted navigation): the one place that reads htmx's
+    request headers."""
+    return request.headers.get("HX-Request") == "true", request.headers.get("HX-Boosted") == "true"
 
 
 def wants_partial():
-    """The one place that reads htmx headers: a partial for htmx requests that
-    target part of a page; boosted navigation gets the whole page."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """A partial for htmx requests that target part of a page; boosted navigation
+    gets the whole page."""
+    is_htmx, boosted = htmx_request()
+    return is_htmx and not boosted
 
 
 def wants_json():
@@ -71,30 +73,26 @@ def owner_required(view):
     return wrapped
 
 
-def circle_today(circle):
-    """The observed day is a local date in the circle's time zone."""
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(circle["timezone"])).date()
-
-
-def nice_date(value):
-    """'Fri 20 Nov' for dates, in a format that reads well on a phone."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return f"{value:%a} {value.day} {value:%b}"
-
-
 def tel(number):
     """A phone number as a tel: link target: digits and a leading plus only."""
     number = str(number or "")
     return ("+" if number.startswith("+") else "") + "".join(ch for ch in number if ch.isdigit())
 
 
-# Circle pages that later areas add to the tab bar and to the "More" page.
-CIRCLE_TABS = []
-MORE_LINKS = []
+# A circle's menus, in their order: the tab bar (after Home and Check in) and the
+# "More" page.
+CIRCLE_TABS = (
+    {"endpoint": "checklists.index", "label": "Checklists"},
+)
+MORE_LINKS = (
+    {"endpoint": "levels.continuum", "label": "Levels of care, explained"},
+    {"endpoint": "levels.level", "label": "Level of care: record a change, see the history"},
+    {"endpoint": "summary.summary", "label": "Summary for the care team"},
+    {"endpoint": "share.share_links", "label": "Share links"},
+    {"endpoint": "transfer.import_checkins", "label": "Export / import"},
+)
 
 
 def template_globals():
-    from . import content, signals
-    return {"content": content, "signals": signals, "nice_date": nice_date,
+    return {"content": content, "signals": signals, "vocabulary": vocabulary, "nice_date": day_words,
             "circle_tabs": CIRCLE_TABS, "more_links": MORE_LINKS}

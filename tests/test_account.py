@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pyotp
 import pytest
 
-from caregiver import auth as auth_module
+from caregiver import credentials
 from caregiver import throttle
 from caregiver import db as db_module
 from conftest import Actions
@@ -21,7 +21,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def clock(monkeypatch):
     c = Clock()
-    monkeypatch.setattr(auth_module, "_clock", lambda: c.now)
+    monkeypatch.setattr(credentials, "_clock", lambda: c.now)
     return c
 
 

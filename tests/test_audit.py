@@ -127,10 +127,10 @@ def test_a_reset_with_a_recovery_code_is_recorded_without_the_code(app, auth, cl
 
 
 def test_two_step_on_and_off_are_recorded(app, auth, client, monkeypatch):
-    from caregiver import auth as auth_module
+    from caregiver import credentials
     from test_auth import Clock, enable_two_step
     clock = Clock()
-    monkeypatch.setattr(auth_module, "_clock", lambda: clock.now)
+    monkeypatch.setattr(credentials, "_clock", lambda: clock.now)
     auth.sign_up("alice")
     totp = enable_two_step(auth, client, clock)
     clock.tick()

@@ -8,10 +8,10 @@ import pyotp
 import pytest
 from argon2 import PasswordHasher
 
-from caregiver import auth as auth_module
+from caregiver import credentials
 from caregiver import throttle
 from caregiver import create_app, forms
-from caregiver.forms import COMMON_PASSWORDS
+from caregiver.account_forms import COMMON_PASSWORDS
 from conftest import Actions
 from db_helpers import rows
 
@@ -44,7 +44,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     c = Clock()
-    monkeypatch.setattr(auth_module, "_clock", lambda: c.now)
+    monkeypatch.setattr(credentials, "_clock", lambda: c.now)
     return c
 
 
@@ -202,12 +202,12 @@ def test_a_weaker_argon2_hash_is_upgraded_at_sign_in(app, auth):
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     with sqlite3.connect(app.config["DATABASE"]) as conn:
         conn.execute("UPDATE users SET password_hash = ?", [weak])
-    assert auth_module.hasher.check_needs_rehash(weak)
+    assert credentials.hasher.check_needs_rehash(weak)
     assert auth.sign_in().status_code == 302
     (new_hash,), = rows(app, "SELECT password_hash FROM users")
     assert new_hash != weak
-    assert not auth_module.hasher.check_needs_rehash(new_hash)
-    assert auth_module.hasher.verify(new_hash, PASSWORD)
+    assert not credentials.hasher.check_needs_rehash(new_hash)
+    assert credentials.hasher.verify(new_hash, PASSWORD)
 
 
 def test_a_current_hash_is_left_alone_at_sign_in(app, auth):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from caregiver import content
-from caregiver.views import nice_date
+from caregiver.dates import day_words as nice_date
 from db_helpers import rows
 
 TZ = "America/New_York"

@@ -1,7 +1,7 @@
 """The plain-language content matches the spec's ids, in the spec's order."""
 import re
 
-from caregiver import content, signals
+from caregiver import content, signals, vocabulary
 
 LEVEL_IDS = ["inpatient", "residential", "php", "iop", "outpatient", "recovery-support"]
 SIGN_IDS = [
@@ -49,22 +49,22 @@ def test_levels():
 def test_alongside_and_living():
     assert {a["id"] for a in content.ALONGSIDE} >= {"support-groups", "counseling", "medication", "sober-living"}
     assert all(filled(a["name"]) and filled(a["text"]) for a in content.ALONGSIDE)
-    assert [i for i, _ in content.LIVING_SITUATIONS] == ["home", "sober-living", "facility"]
+    assert [i for i, _ in vocabulary.LIVING_SITUATIONS] == ["home", "sober-living", "facility"]
 
 
 def test_checkin_form():
-    assert list(content.CHECKIN_LABELS) == CHECKIN_FIELDS
+    assert list(vocabulary.FIELD) == ["date"] + CHECKIN_FIELDS
     for f in CHECKIN_FIELDS:
-        assert filled(content.CHECKIN_LABELS[f]["label"]) and filled(content.CHECKIN_LABELS[f]["hint"])
-    values = {f: [v for v, _ in opts] for f, opts in content.CHOICES.items()}
+        assert filled(vocabulary.FIELD[f].label) and filled(vocabulary.FIELD[f].hint)
+    values = {f.name: [v for v, _ in f.choices] for f in vocabulary.FIELDS if f.kind == "choice"}
     assert values == {
         "withdrawal": ["none", "mild", "moderate", "severe"],
         "access": ["none", "possible", "easy"],
         "medication": ["taken", "missed", "not-prescribed"],
         "use": ["none", "suspected", "confirmed"],
     }
-    assert [i for i, _ in content.WITHDRAWAL_SIGN_LABELS] == SIGN_IDS
-    assert all(filled(label) for _, label in content.WITHDRAWAL_SIGN_LABELS)
+    assert [i for i, _ in vocabulary.FIELD["withdrawal_signs"].choices] == SIGN_IDS
+    assert all(filled(label) for _, label in vocabulary.FIELD["withdrawal_signs"].choices)
 
 
 def test_checklists():

@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caregiver import summary
-from caregiver.checkins import FIELDS
-from caregiver.summary import CSV_COLUMNS, csv_cell
+from caregiver import records, transfer
+from caregiver.dates import full_date
+from caregiver.vocabulary import CHECKIN_FIELDS as FIELDS
+from caregiver.transfer import csv_cell
+from caregiver.vocabulary import CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = "America/New_York"
@@ -278,7 +280,7 @@ def test_a_circle_with_its_own_level_and_ticks_keeps_them(app, auth, client, mon
     assert response.status_code == 302
     page = html.unescape(client.get(f"/c/{other}/import").get_data(as_text=True))
     assert ("This circle already has a level of care, so the file's (Outpatient since "
-            f"{summary._long_date(date.fromisoformat(ago(12)))}, before that Inpatient) was not taken.") in page
+            f"{full_date(date.fromisoformat(ago(12)))}, before that Inpatient) was not taken.") in page
     assert "Checklists: 1 item ticked from the file; 1 left as they are in this circle." in page
     conn = sqlite3.connect(app.config["DATABASE"])
     assert conn.execute("SELECT level_of_care, level_since, previous_level FROM circles WHERE id = ?",
@@ -439,7 +441,7 @@ def test_import_needs_the_csrf_token(app, client, circle):
 def test_the_import_is_one_transaction(app, auth, circle, monkeypatch):
     """A failure on the third check-in leaves none of the first two behind."""
     calls = []
-    real = summary.insert_checkin
+    real = records.insert_checkin
 
     def failing_insert(*args, **kwargs):
         calls.append(args)
@@ -447,14 +449,14 @@ def test_the_import_is_one_transaction(app, auth, circle, monkeypatch):
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(summary, "insert_checkin", failing_insert)
-    checkins = [summary.signals.validate_checkin({"date": ago(i), "craving": i}) for i in range(5)]
+    monkeypatch.setattr(records, "insert_checkin", failing_insert)
+    checkins = [transfer.signals.validate_checkin({"date": ago(i), "craving": i}) for i in range(5)]
     from caregiver.db import get_db
     with app.test_request_context():
         from flask import g
         g.user = {"id": 1}
         with pytest.raises(RuntimeError):
-            summary.store_imported(get_db(), circle, 1, {"checkins": checkins, "level": None,
+            transfer.store_imported(get_db(), circle, 1, {"checkins": checkins, "level": None,
                                                           "ticked": ["coping-practiced"]})
     assert count(app) == 0 and count(app, "checklist_state") == 0
 

@@ -29,6 +29,7 @@ well under a minute.
 """
 import json
 import re
+import secrets
 import shutil
 import sqlite3
 import urllib.parse
@@ -45,9 +46,11 @@ from jinja2 import BytecodeCache
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
-from caregiver import auth as auth_module
 from caregiver import create_app
-from caregiver.forms import COMMON_PASSWORDS, TIMEZONES
+from caregiver import credentials
+from caregiver.account_forms import COMMON_PASSWORDS
+from caregiver.dates import TIMEZONES
+from caregiver.sessions import token_hash
 from conftest import csrf_from
 
 TZ = "America/New_York"
@@ -235,9 +238,9 @@ TEMPLATES = SharedBytecode()
 @pytest.fixture(autouse=True)
 def fast_and_unlocked(app, monkeypatch):
     app.jinja_env.bytecode_cache = TEMPLATES
-    monkeypatch.setattr(auth_module, "hasher", CHEAP)
-    monkeypatch.setattr(auth_module, "_DUMMY_HASH", CHEAP_HASH)
-    monkeypatch.setattr(auth_module, "_clock", lambda: NOW)
+    monkeypatch.setattr(credentials, "hasher", CHEAP)
+    monkeypatch.setattr(credentials, "_DUMMY_HASH", CHEAP_HASH)
+    monkeypatch.setattr(credentials, "_clock", lambda: NOW)
     app.config["LOGIN_MAX_FAILURES"] = 10 ** 9  # 429s are tested in test_auth
     app.config["SIGNUP_MAX_PER_ADDRESS"] = 10 ** 9
     connect(app)
@@ -649,6 +652,51 @@ def problems_of(request, bad, labels=None, form_errors_shown=True):
     return problems
 
 
+class Sent:
+    """One request POSTed to a form, with what checking its answer needs: the tables
+    before it, the answer, and the form and files as the server received them. Every
+    fuzz test below goes the same way: the CSRF check first, then the oracle's wrong
+    fields, then `answered` (refused and nothing written, or accepted)."""
+
+    def __init__(self, app, caregiver, request, path, extra=None):
+        self.app, self.request = app, request
+        self.before = snapshot(app)
+        self.response = request.send(caregiver, path, extra)
+        self.form, self.files = request.received()
+
+    def first(self, name, default=None):
+        return first(self.form, name, default)
+
+    def csrf_refused(self):
+        """The CSRF check comes first: a bad token is a 400 whatever else was sent."""
+        return csrf_refused(self.app, self.request, self.response, self.before)
+
+    def no_route(self, statuses=(404,)):
+        """A URL that matches no route: refused before anything is read, nothing written."""
+        assert self.response.status_code in statuses and snapshot(self.app) == self.before
+
+    def refused(self, problems, statuses):
+        refused(self.app, self.response, self.before, problems, statuses=statuses)
+
+    def wrong_fields(self, **wrong):
+        """The fields sent as a file or repeated (shape_problems), and those whose rule
+        refuses them (name=True: the oracle's rule for that field says wrong)."""
+        bad = shape_problems(self.form, self.files, list(wrong))
+        return bad | {name for name, is_wrong in wrong.items() if is_wrong}
+
+    def answered(self, problems, refuse=(400, 422), accept=(302,)):
+        """Whether the request was accepted: with a problem, a 4xx in `refuse` whose page
+        names each problem and nothing written; without, an answer in `accept`."""
+        if problems:
+            self.refused(problems, refuse)
+            return False
+        accepted(self.response, statuses=accept)
+        return True
+
+    def changed(self):
+        return changed_tables(self.before, snapshot(self.app))
+
+
 CHECKIN_PAGES = ("/history", "/summary?days=30&notes=1", "/export.csv")  # (the answer showed the prompts)
 CIRCLE_PAGES = ("/", "/settings", "/level", "/summary")
 
@@ -686,32 +734,23 @@ RECOVERY_CODE = "ABCD-EFGH-JKMN-PQRS"
 @settings(max_examples=40, **SETTINGS)
 @given(request=submission({"username": USERNAMES, "display_name": NAMES, "password": PASSWORDS}))
 def test_sign_up(app, client, request):
-    caregiver = Caregiver(app, client).refresh()
     taken = {ascii_lower(name) for (name,) in rows(app, "SELECT username FROM users")}
-    before = snapshot(app)
-    response = request.send(caregiver, "/sign-up")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, Caregiver(app, client).refresh(), request, "/sign-up")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["username", "display_name", "password"])
-    username = (first(form, "username") or "").strip()
-    if text_bad(username, required=True, max_len=120, min_len=3) or re.search(r"\s", username):
-        bad.add("username")
-    if text_bad(first(form, "display_name"), required=True, max_len=60):
-        bad.add("display_name")
-    if password_bad(first(form, "password")):
-        bad.add("password")
+    username = (sent.first("username") or "").strip()
+    bad = sent.wrong_fields(
+        username=text_bad(username, required=True, max_len=120, min_len=3) or re.search(r"\s", username),
+        display_name=text_bad(sent.first("display_name"), required=True, max_len=60),
+        password=password_bad(sent.first("password")))
     if not bad and ascii_lower(username) in taken:
         bad.add("username")  # taken, whatever its case
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
+    if not sent.answered(problems_of(request, bad)):
         return
-    accepted(response)
     uid = user_id(app, username)
-    assert rows(app, "SELECT display_name FROM users WHERE id = ?", [uid]) == [(first(form, "display_name").strip(),)]
+    assert rows(app, "SELECT display_name FROM users WHERE id = ?", [uid]) == [(sent.first("display_name").strip(),)]
     assert rows(app, "SELECT count(*) FROM recovery_codes WHERE user_id = ?", [uid]) == [(10,)]
-    assert changed_tables(before, snapshot(app)) == {"users", "recovery_codes"}
+    assert sent.changed() == {"users", "recovery_codes"}
 
 
 @fuzzes("auth.sign_in")
@@ -720,34 +759,24 @@ def test_sign_up(app, client, request):
                            "password": st.one_of(st.just(PASSWORD), PASSWORDS)}))
 def test_sign_in(app, me, visitor, request):
     """Right password or not, nothing in the watched tables changes."""
-    caregiver = visitor
-    before = snapshot(app)
-    response = request.send(caregiver, "/sign-in")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, visitor, request, "/sign-in")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["username", "password"])
-    username, password = (first(form, "username") or "").strip(), first(form, "password")
-    if text_bad(username, required=True, max_len=120):
-        bad.add("username")
-    if current_password_bad(password):
-        bad.add("password")
-    problems = problems_of(request, bad)
-    if not problems and not (ascii_lower(username) == "alice" and password == PASSWORD):
-        problems.append(text("don't match"))
-    if problems:
-        refused(app, response, before, problems)
+    username, password = (sent.first("username") or "").strip(), sent.first("password")
+    bad = sent.wrong_fields(username=text_bad(username, required=True, max_len=120),
+                            password=current_password_bad(password))
+    right = ascii_lower(username) == "alice" and password == PASSWORD
+    if not sent.answered(problems_of(request, bad) or ([] if right else [text("don't match")])):
         return
-    accepted(response)
-    assert snapshot(app) == before
-    caregiver.refresh()  # a new session
+    assert snapshot(app) == sent.before
+    visitor.refresh()  # a new session
 
 
 def enable_totp(app, username):
     """Two-step sign-in on, with a new secret and no step used yet."""
     secret = pyotp.random_base32()
     with app.app_context():
-        sealed = auth_module.seal_totp(secret)
+        sealed = credentials.seal_totp(secret)
     execute(app, "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE username = ?", [sealed, username])
     return pyotp.TOTP(secret)
 
@@ -756,7 +785,7 @@ def add_recovery_code(app, uid):
     """RECOVERY_CODE as an unused recovery code of the user (again, if it was used)."""
     execute(app, "DELETE FROM recovery_codes WHERE user_id = ? AND code_hash LIKE 'fixed$%'", [uid])
     execute(app, "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)",
-            [uid, auth_module._hash_code(RECOVERY_CODE, "fixed"), now_iso()])
+            [uid, credentials._hash_code(RECOVERY_CODE, "fixed"), now_iso()])
 
 
 def right_totp(app, totp, uid):
@@ -796,22 +825,14 @@ def test_two_step_sign_in(app, me, visitor, request):
         visitor.refresh()
     add_recovery_code(app, me.id)
     code, usable = right_totp(app, visitor.totp, me.id)
-    before = snapshot(app)
-    response = request.send(visitor, "/sign-in/two-step", {CODE_NOW: code})
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, visitor, request, "/sign-in/two-step", {CODE_NOW: code})
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["code"])
-    if text_bad(first(form, "code"), required=True, max_len=40):
-        bad.add("code")
-    problems = problems_of(request, bad)
-    if not problems and not second_factor_right(first(form, "code"), code, usable):
-        problems.append(field("code", "Code"))
-    if problems:
-        refused(app, response, before, problems)
+    bad = sent.wrong_fields(code=text_bad(sent.first("code"), required=True, max_len=40))
+    right = second_factor_right(sent.first("code"), code, usable)
+    if not sent.answered(problems_of(request, bad) or ([] if right else [field("code", "Code")])):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) <= {"users", "recovery_codes"}
+    assert sent.changed() <= {"users", "recovery_codes"}
     visitor.totp = None  # signed in now: next time, sign in again
 
 
@@ -822,32 +843,20 @@ def test_two_step_sign_in(app, me, visitor, request):
                            "new_password": PASSWORDS}))
 def test_forgot_password(app, me, visitor, request):
     add_recovery_code(app, me.id)
-    caregiver = visitor
-    before = snapshot(app)
-    response = request.send(caregiver, "/sign-in/forgot", {CODE_NOW: "000000"})
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, visitor, request, "/sign-in/forgot", {CODE_NOW: "000000"})
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["username", "recovery_code", "new_password"])
-    username, code = first(form, "username"), first(form, "recovery_code")
-    if text_bad(username, required=True, max_len=120):
-        bad.add("username")
-    if text_bad(code, required=True, max_len=40):
-        bad.add("recovery_code")
-    if password_bad(first(form, "new_password")):
-        bad.add("new_password")
-    problems = problems_of(request, bad)
+    username, code = sent.first("username"), sent.first("recovery_code")
+    bad = sent.wrong_fields(username=text_bad(username, required=True, max_len=120),
+                            recovery_code=text_bad(code, required=True, max_len=40),
+                            new_password=password_bad(sent.first("new_password")))
     right = (ascii_lower((username or "").strip()) == "alice"
              and re.sub(r"[^0-9A-Z]", "", (code or "").strip().upper()) == RECOVERY_CODE.replace("-", ""))
-    if not problems and not right:
-        problems.append(text("don't match"))
-    if problems:
-        refused(app, response, before, problems)
+    if not sent.answered(problems_of(request, bad) or ([] if right else [text("don't match")])):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"users", "recovery_codes"}
+    assert sent.changed() == {"users", "recovery_codes"}
     execute(app, "UPDATE users SET password_hash = ? WHERE id = ?", [CHEAP_HASH, me.id])
-    caregiver.refresh()
+    visitor.refresh()
 
 
 RESET_TOKENS = st.one_of(st.sampled_from(["VALID", "VALID", "VALID", "USED", "EXPIRED", "x" * 101, "a/b", "..",
@@ -865,34 +874,24 @@ def test_reset_link(app, me, circle, visitor, request, token):
     execute(app, "INSERT OR IGNORE INTO memberships VALUES (?, ?, 'member', ?)", [circle, bob, now_iso()])
     usable = token == "VALID"
     if token in ("VALID", "USED", "EXPIRED"):
-        real = auth_module.secrets.token_urlsafe(32)
+        real = secrets.token_urlsafe(32)
         execute(app, "INSERT INTO password_resets (token_hash, user_id, circle_id, created_by, created_at,"
                      " expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [auth_module.token_hash(real), bob, circle, me.id, now_iso(),
+                [token_hash(real), bob, circle, me.id, now_iso(),
                  now_iso(-1 if token == "EXPIRED" else 1), now_iso() if token == "USED" else None])
         token = real
-    caregiver = visitor
-    before = snapshot(app)
-    response = request.send(caregiver, "/reset/" + urllib.parse.quote(_utf8(token), safe=""))
+    sent = Sent(app, visitor, request, "/reset/" + urllib.parse.quote(_utf8(token), safe=""))
     if "/" in token:  # no such page
-        assert response.status_code == 404 and snapshot(app) == before
-        return
-    if csrf_refused(app, request, response, before):
+        return sent.no_route()
+    if sent.csrf_refused():
         return
     if not usable:
-        refused(app, response, before, [text("This link does not work")], statuses=(410,))
+        return sent.refused([text("This link does not work")], statuses=(410,))
+    bad = sent.wrong_fields(new_password=password_bad(sent.first("new_password")))
+    if not sent.answered(problems_of(request, bad)):
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["new_password"])
-    if password_bad(first(form, "new_password")):
-        bad.add("new_password")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
-        return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"users", "password_resets"}
-    caregiver.refresh()
+    assert sent.changed() == {"users", "password_resets"}
+    visitor.refresh()
 
 
 # --- The account page -------------------------------------------------------------------------
@@ -900,76 +899,60 @@ def test_reset_link(app, me, circle, visitor, request, token):
 CURRENT = st.one_of(st.just(RIGHT), st.just(RIGHT), PASSWORDS)  # RIGHT: the account's password
 
 
-
-
 @fuzzes("account.change_name")
 @settings(max_examples=30, **SETTINGS)
 @given(request=submission({"display_name": NAMES}))
 def test_change_name(app, me, request):
-    before = snapshot(app)
-    response = request.send(me, "/account/name")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, "/account/name")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["display_name"])
-    if text_bad(first(form, "display_name"), required=True, max_len=60):
-        bad.add("display_name")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
+    bad = sent.wrong_fields(display_name=text_bad(sent.first("display_name"), required=True, max_len=60))
+    if not sent.answered(problems_of(request, bad)):
         return
-    accepted(response)
-    assert rows(app, "SELECT display_name FROM users WHERE id = ?", [me.id]) == [(first(form, "display_name").strip(),)]
+    assert rows(app, "SELECT display_name FROM users WHERE id = ?", [me.id]) == [(sent.first("display_name").strip(),)]
 
 
 @fuzzes("account.change_password")
 @settings(max_examples=30, **SETTINGS)
 @given(request=submission({"current_password": CURRENT, "new_password": st.one_of(PASSWORDS, st.just(RIGHT))}))
 def test_change_password(app, me, request):
-    before = snapshot(app)
-    response = request.send(me, "/account/password", {RIGHT: me.password})
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, "/account/password", {RIGHT: me.password})
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["current_password", "new_password"])
-    current, new = first(form, "current_password"), first(form, "new_password")
-    if current_password_bad(current):
-        bad.add("current_password")
-    if password_bad(new):
-        bad.add("new_password")
+    current, new = sent.first("current_password"), sent.first("new_password")
+    bad = sent.wrong_fields(current_password=current_password_bad(current), new_password=password_bad(new))
     if not bad and current != me.password:
         bad.add("current_password")
     elif not bad and new == current:
         bad.add("new_password")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
+    if not sent.answered(problems_of(request, bad)):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"users"}
+    assert sent.changed() == {"users"}
     me.password = new
     me.refresh()
 
 
-@fuzzes("account.regenerate_recovery_codes")
+@fuzzes("account.regenerate_recovery_codes", "account.delete_account")
+@pytest.mark.parametrize("path", ["/account/recovery-codes", "/account/delete"],
+                         ids=["new_recovery_codes", "delete_account"])
 @settings(max_examples=25, **SETTINGS)
 @given(request=submission({"password": CURRENT}))
-def test_new_recovery_codes(app, me, request):
-    before = snapshot(app)
-    response = request.send(me, "/account/recovery-codes", {RIGHT: me.password})
-    if csrf_refused(app, request, response, before):
+def test_password_confirmed_form(app, me, request, path):
+    """A form with only the account's password to confirm: wrong unless it is the one."""
+    sent = Sent(app, me, request, path, {RIGHT: me.password})
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["password"])
-    if current_password_bad(first(form, "password")) or first(form, "password") != me.password:
-        bad.add("password")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
+    password = sent.first("password")
+    bad = sent.wrong_fields(password=current_password_bad(password) or password != me.password)
+    if not sent.answered(problems_of(request, bad)):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"recovery_codes"}
-    assert rows(app, "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", [me.id]) == [(10,)]
+    if path == "/account/recovery-codes":
+        assert sent.changed() == {"recovery_codes"}
+        assert rows(app, "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+                    [me.id]) == [(10,)]
+    else:
+        assert rows(app, "SELECT count(*) FROM users WHERE username = ?", [me.username]) == [(0,)]
+        me.sign_up(me.username, me.password)
 
 
 @fuzzes("account.two_step")
@@ -980,27 +963,19 @@ def test_two_step_setup(app, me, request):
     html = me.client.get("/account/two-step").get_data(as_text=True)
     secret = re.search(r'id="totp-key" type="text" readonly value="([A-Z2-7 ]+)"', html).group(1)
     totp = pyotp.TOTP(secret.replace(" ", ""))
-    before = snapshot(app)
-    response = request.send(me, "/account/two-step", {RIGHT: me.password, CODE_NOW: totp.at(NOW)})
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, "/account/two-step", {RIGHT: me.password, CODE_NOW: totp.at(NOW)})
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["password", "code"])
-    password, code = first(form, "password"), (first(form, "code") or "").strip()
-    if current_password_bad(password):
-        bad.add("password")
-    if text_bad(code, required=True) or not re.fullmatch(r"[0-9]{3} ?[0-9]{3}", code):
-        bad.add("code")
+    password, code = sent.first("password"), (sent.first("code") or "").strip()
+    bad = sent.wrong_fields(password=current_password_bad(password),
+                            code=text_bad(code, required=True) or not re.fullmatch(r"[0-9]{3} ?[0-9]{3}", code))
     if not bad and password != me.password:
         bad.add("password")
     elif not bad and code.replace(" ", "") not in {totp.generate_otp(NOW // 30 + d) for d in (-1, 0, 1)}:
         bad.add("code")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
+    if not sent.answered(problems_of(request, bad)):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"users"}
+    assert sent.changed() == {"users"}
 
 
 @fuzzes("account.two_step_off")
@@ -1009,49 +984,20 @@ def test_two_step_setup(app, me, request):
 def test_two_step_off(app, me, request):
     totp = enable_totp(app, me.username)
     add_recovery_code(app, me.id)
-    before = snapshot(app)
-    response = request.send(me, "/account/two-step/off", {RIGHT: me.password, CODE_NOW: totp.at(NOW)})
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, "/account/two-step/off", {RIGHT: me.password, CODE_NOW: totp.at(NOW)})
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["off_password", "off_code"])
-    password, code = first(form, "off_password"), first(form, "off_code")
-    if current_password_bad(password):
-        bad.add("off_password")
-    if text_bad(code, required=True, max_len=40):
-        bad.add("off_code")
+    password, code = sent.first("off_password"), sent.first("off_code")
+    bad = sent.wrong_fields(off_password=current_password_bad(password),
+                            off_code=text_bad(code, required=True, max_len=40))
     if not bad and password != me.password:
         bad.add("off_password")
     elif not bad and not second_factor_right(code, totp.at(NOW), True):
         bad.add("off_code")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
+    if not sent.answered(problems_of(request, bad)):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) <= {"users", "recovery_codes"}
+    assert sent.changed() <= {"users", "recovery_codes"}
     assert rows(app, "SELECT totp_secret FROM users WHERE id = ?", [me.id]) == [(None,)]
-
-
-@fuzzes("account.delete_account")
-@settings(max_examples=25, **SETTINGS)
-@given(request=submission({"password": CURRENT}))
-def test_delete_account(app, me, request):
-    before = snapshot(app)
-    response = request.send(me, "/account/delete", {RIGHT: me.password})
-    if csrf_refused(app, request, response, before):
-        return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["password"])
-    if current_password_bad(first(form, "password")) or first(form, "password") != me.password:
-        bad.add("password")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
-        return
-    accepted(response)
-    assert rows(app, "SELECT count(*) FROM users WHERE username = ?", [me.username]) == [(0,)]
-    me.sign_up(me.username, me.password)
 
 
 NICKNAME_SPACED = Sentinel("NICKNAME_SPACED")
@@ -1071,26 +1017,17 @@ def test_delete_circle(app, me, request, nickname, target):
         circle = add_circle(app, other, nickname, members=[me.id] if target == "member" else [])
     elif target == "huge":
         circle = 2 ** 63
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/delete", {RIGHT: nickname, NICKNAME_SPACED: f"  {nickname} "})
+    sent = Sent(app, me, request, f"/c/{circle}/delete", {RIGHT: nickname, NICKNAME_SPACED: f"  {nickname} "})
     if target == "huge":
-        assert response.status_code == 404 and snapshot(app) == before
-        return
-    if csrf_refused(app, request, response, before):
+        return sent.no_route()
+    if sent.csrf_refused():
         return
     if target != "own":
-        refused(app, response, before, [], statuses=(403,) if target == "member" else (404,))
+        return sent.refused([], statuses=(403,) if target == "member" else (404,))
+    typed = (sent.first("nickname") or "").strip()
+    bad = sent.wrong_fields(nickname=text_bad(typed, required=True, max_len=40) or typed != nickname)
+    if not sent.answered(problems_of(request, bad)):
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["nickname"])
-    typed = (first(form, "nickname") or "").strip()
-    if text_bad(typed, required=True, max_len=40) or typed != nickname:
-        bad.add("nickname")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems)
-        return
-    accepted(response)
     assert rows(app, "SELECT count(*) FROM circles WHERE id = ?", [circle]) == [(0,)]
 
 
@@ -1196,18 +1133,13 @@ def circle_row(app, circle):
 @settings(max_examples=45, **SETTINGS)
 @given(request=submission(circle_fields(), CIRCLE_HOSTILE))
 def test_new_circle(app, me, request):
-    before = snapshot(app)
-    response = request.send(me, "/circles/new")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, "/circles/new")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad, stored, team = circle_oracle(form, files)
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems, statuses=(400,))
+    bad, stored, team = circle_oracle(sent.form, sent.files)
+    if not sent.answered(problems_of(request, bad), refuse=(400,)):
         return
-    accepted(response)
-    circle = int(re.search(r"/c/(\d+)/", response.headers["Location"]).group(1))
+    circle = int(re.search(r"/c/(\d+)/", sent.response.headers["Location"]).group(1))
     previous = stored.pop("previous_level")
     assert circle_row(app, circle) == stored
     assert rows(app, "SELECT previous_level FROM circles WHERE id = ?", [circle]) == [(previous,)]
@@ -1227,23 +1159,18 @@ def test_new_circle(app, me, request):
                            "level_of_care": st.sampled_from([None, "iop", "rehab"])},  # not on this page
                           CIRCLE_HOSTILE))
 def test_circle_settings(app, me, circle, request):
-    before = snapshot(app)
     level = circle_row(app, circle)["level_of_care"]
-    response = request.send(me, f"/c/{circle}/settings")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, f"/c/{circle}/settings")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad, stored, team = circle_oracle(form, files, with_level=False)
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems, statuses=(400,))
+    bad, stored, team = circle_oracle(sent.form, sent.files, with_level=False)
+    if not sent.answered(problems_of(request, bad), refuse=(400,)):
         return
-    accepted(response)
     assert circle_row(app, circle) == {**stored, "level_of_care": level, "level_since": circle_row(app, circle)[
         "level_since"]}
     assert rows(app, "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position",
                 [circle]) == team
-    assert changed_tables(before, snapshot(app)) <= {"circles", "care_team_numbers"}
+    assert sent.changed() <= {"circles", "care_team_numbers"}
     pages_render(me.client, circle, CIRCLE_PAGES)
 
 
@@ -1359,25 +1286,21 @@ def stored_checkin(app, checkin_id):
 @given(request=submission(CHECKIN_FIELDS, CHECKIN_HOSTILE, headers=HEADERS))
 def test_new_checkin(app, me, circle, request):
     known = {cid for (cid,) in rows(app, "SELECT client_id FROM checkins WHERE circle_id = ?", [circle])}
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/checkins/new")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, f"/c/{circle}/checkins/new")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad, unknown, stored = checkin_oracle(form, files, circle_today() - timedelta(days=CHECKIN_DAYS_BACK))
-    problems = checkin_problems(request, bad, unknown)
+    bad, unknown, stored = checkin_oracle(sent.form, sent.files, circle_today() - timedelta(days=CHECKIN_DAYS_BACK))
     as_json = request.headers.get("Accept") == "application/json"
-    if problems:
-        refused(app, response, before, problems, statuses=(422,))
+    replay = sent.first("client_id") in known
+    if not sent.answered(checkin_problems(request, bad, unknown), refuse=(422,),
+                         accept=((200,) if replay else (201,)) if as_json else (200,)):
         if as_json:  # what the offline outbox shows: each field's errors, and the form's
-            assert set(response.get_json()["errors"]) <= set(CHECKIN_FIELDS) | {"form"}
+            assert set(sent.response.get_json()["errors"]) <= set(CHECKIN_FIELDS) | {"form"}
         return
-    replay = first(form, "client_id") in known
-    accepted(response, statuses=((200,) if replay else (201,)) if as_json else (200,))
     if replay:  # sent again (a double tap, the offline outbox): stored once
-        assert snapshot(app) == before
+        assert snapshot(app) == sent.before
         return
-    after = snapshot(app)
+    before, after = sent.before, snapshot(app)
     assert changed_tables(before, after) == {"checkins", "checkin_audit"}
     assert len(after["checkins"]) == len(before["checkins"]) + 1
     assert len(after["checkin_audit"]) == len(before["checkin_audit"]) + 1
@@ -1409,27 +1332,20 @@ def test_edit_checkin(app, me, circle, request, target):
         checkin_id, status = add_checkin(app, add_circle(app, me.id), me.id, circle_today().isoformat()), 404
     elif target == "huge":
         checkin_id, status = 2 ** 64, 404
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/checkins/{checkin_id}/edit")
+    sent = Sent(app, me, request, f"/c/{circle}/checkins/{checkin_id}/edit")
     if target == "huge":
-        assert response.status_code == 404 and snapshot(app) == before
-        return
-    if csrf_refused(app, request, response, before):
+        return sent.no_route()
+    if sent.csrf_refused():
         return
     if status:
-        refused(app, response, before, [], statuses=(status,))
-        return
-    form, files = request.received()
+        return sent.refused([], statuses=(status,))
     today = circle_today()
     earliest = today - timedelta(days=max(CHECKIN_DAYS_BACK, (today - date.fromisoformat(day)).days))
-    bad, unknown, stored = checkin_oracle(form, files, earliest)
-    problems = checkin_problems(request, bad, unknown)
-    if problems:
-        refused(app, response, before, problems, statuses=(422,))
+    bad, unknown, stored = checkin_oracle(sent.form, sent.files, earliest)
+    if not sent.answered(checkin_problems(request, bad, unknown), refuse=(422,)):
         return
-    accepted(response)
     assert stored_checkin(app, checkin_id) == stored
-    changed = changed_tables(before, snapshot(app))  # checkins too, unless sent unchanged within a second
+    changed = sent.changed()  # checkins too, unless sent unchanged within a second
     assert "checkin_audit" in changed and changed <= {"checkins", "checkin_audit"}
     pages_render(me.client, circle)
 
@@ -1440,15 +1356,10 @@ def test_edit_checkin(app, me, circle, request, target):
 def test_each_checkin_field_alone(app, me, circle, name, data):
     """Every field of the spec, made hostile on its own (the other fields valid)."""
     request = data.draw(submission(CHECKIN_FIELDS, CHECKIN_HOSTILE, only=name))
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/checkins/new")
-    form, files = request.received()
-    bad, unknown, stored = checkin_oracle(form, files, circle_today() - timedelta(days=CHECKIN_DAYS_BACK))
-    assert bad <= {name} and not unknown
-    if bad:
-        refused(app, response, before, checkin_problems(request, bad, unknown), statuses=(422,))
-    else:
-        accepted(response, statuses=(200,))
+    sent = Sent(app, me, request, f"/c/{circle}/checkins/new")
+    bad, unknown, stored = checkin_oracle(sent.form, sent.files, circle_today() - timedelta(days=CHECKIN_DAYS_BACK))
+    assert bad <= {name} and not unknown  # (and the body is a form: refused exactly when `bad`)
+    if sent.answered(checkin_problems(request, bad, unknown), refuse=(422,), accept=(200,)):
         assert stored_checkin(app, rows(app, "SELECT max(id) FROM checkins")[0][0]) == stored
 
 
@@ -1467,30 +1378,21 @@ NOTES = st.one_of(st.none(), st.text(st.one_of(PRINTABLE, st.sampled_from("\n\r\
      "note": values(LONG)}))
 def test_record_level(app, me, circle, request):
     existing = set(rows(app, "SELECT level, since, note FROM level_history WHERE circle_id = ?", [circle]))
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/level")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, f"/c/{circle}/level")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["level", "since", "note"])
-    level, since, note = first(form, "level"), (first(form, "since") or "").strip(), typed(first(form, "note"))
-    today = circle_today()
-    if level not in LEVELS:
-        bad.add("level")
-    day = strict_day(since)
-    if day is None or not today - timedelta(days=LEVEL_DAYS_BACK) <= day <= today:
-        bad.add("since")
-    if text_bad(note, max_len=500, multiline=True):
-        bad.add("note")
-    problems = problems_of(request, bad)
-    if problems:
-        refused(app, response, before, problems, statuses=(422,))
+    level, since, note = sent.first("level"), (sent.first("since") or "").strip(), typed(sent.first("note"))
+    today, day = circle_today(), strict_day(since)
+    bad = sent.wrong_fields(
+        level=level not in LEVELS,
+        since=day is None or not today - timedelta(days=LEVEL_DAYS_BACK) <= day <= today,
+        note=text_bad(note, max_len=500, multiline=True))
+    if not sent.answered(problems_of(request, bad), refuse=(422,)):
         return
-    accepted(response)
     entry = (level, since, (note or "").strip() or None)
     after = set(rows(app, "SELECT level, since, note FROM level_history WHERE circle_id = ?", [circle]))
     assert after == existing | {entry}  # once, even when sent twice
-    assert changed_tables(before, snapshot(app)) <= {"level_history", "circles"}
+    assert sent.changed() <= {"level_history", "circles"}
 
 
 @fuzzes("prompts.respond")
@@ -1501,25 +1403,16 @@ def test_record_level(app, me, circle, request):
      "action": values(st.sampled_from(["", "Watching", "watching ", "nothing", "talked"])),
      "note": values(LONG)}))
 def test_prompt_response(app, me, circle, request):
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/prompt-responses")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, f"/c/{circle}/prompt-responses")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["rule", "action", "note"])
-    rule, action, note = first(form, "rule"), first(form, "action"), typed(first(form, "note"))
-    if rule not in RULES:
-        bad.add("rule")
-    if action not in ACTIONS:
-        bad.add("action")
-    if text_bad(note, max_len=500, multiline=True):
-        bad.add("note")
-    problems = problems_of(request, bad, {"rule": "About", "action": "What did you do", "note": "Note"})
-    if problems:
-        refused(app, response, before, problems, statuses=(422,))
+    rule, action, note = sent.first("rule"), sent.first("action"), typed(sent.first("note"))
+    bad = sent.wrong_fields(rule=rule not in RULES, action=action not in ACTIONS,
+                            note=text_bad(note, max_len=500, multiline=True))
+    labels = {"rule": "About", "action": "What did you do", "note": "Note"}
+    if not sent.answered(problems_of(request, bad, labels), refuse=(422,)):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"prompt_responses"}
+    assert sent.changed() == {"prompt_responses"}
     assert rows(app, "SELECT rule, action, note FROM prompt_responses ORDER BY id DESC LIMIT 1") == [
         (rule, action, (note or "").strip() or None)]
 
@@ -1537,45 +1430,37 @@ ITEMS = st.one_of(*[st.sampled_from(CHECKLIST_ITEMS)] * 4, st.sampled_from(
 def test_tick(app, me, circle, request, item):
     seen = {cid: (i, t) for cid, i, t in rows(app, "SELECT client_id, item_id, ticked FROM checklist_events"
                                                    " WHERE circle_id = ?", [circle])}
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/checklists/" + urllib.parse.quote(_utf8(item), safe=""))
+    sent = Sent(app, me, request, f"/c/{circle}/checklists/" + urllib.parse.quote(_utf8(item), safe=""))
     if "/" in item or not item:
-        assert response.status_code in (404, 405) and snapshot(app) == before
-        return
-    if csrf_refused(app, request, response, before):
+        return sent.no_route(statuses=(404, 405))
+    if sent.csrf_refused():
         return
     if item not in CHECKLIST_ITEMS:
-        refused(app, response, before, [], statuses=(404,))
-        return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["ticked", "client_id"])
-    ticked, client_id = first(form, "ticked"), first(form, "client_id") or ""
-    if ticked not in ("0", "1"):
-        bad.add("ticked")
-    if client_id and not CLIENT_ID.fullmatch(client_id):
-        bad.add("client_id")
+        return sent.refused([], statuses=(404,))
+    ticked, client_id = sent.first("ticked"), sent.first("client_id") or ""
+    bad = sent.wrong_fields(ticked=ticked not in ("0", "1"),
+                            client_id=bool(client_id) and not CLIENT_ID.fullmatch(client_id))
     replay = client_id in seen
     if not bad and replay and seen[client_id] != (item, int(ticked)):
         bad.add("client_id")  # already used for another tap
     problems = problems_of(request, bad, {"ticked": "Ticked", "client_id": "Client id"}, form_errors_shown=False)
     as_json, htmx = request.headers.get("Accept") == "application/json", "HX-Request" in request.headers
-    if problems:
-        refused(app, response, before, problems, statuses=(422,))
+    if not sent.answered(problems, refuse=(422,),
+                         accept=((200,) if replay else (201,)) if as_json else (200,) if htmx else (302,)):
         if as_json:
-            assert set(response.get_json()["errors"]) <= {"ticked", "client_id"}
+            assert set(sent.response.get_json()["errors"]) <= {"ticked", "client_id"}
         return
-    accepted(response, statuses=((200,) if replay else (201,)) if as_json else (200,) if htmx else (302,))
     if replay:
-        assert snapshot(app) == before
+        assert snapshot(app) == sent.before
         return
-    assert changed_tables(before, snapshot(app)) <= {"checklist_events", "checklist_state"}
+    assert sent.changed() <= {"checklist_events", "checklist_state"}
     assert rows(app, "SELECT ticked FROM checklist_state WHERE circle_id = ? AND item_id = ?", [circle, item]) == [
         (int(ticked),)]
 
 
 # --- Share links and import -----------------------------------------------------------------
 
-@fuzzes("summary.share_links")
+@fuzzes("share.share_links")
 @settings(max_examples=35, **SETTINGS)
 @given(request=submission(
     {"label": st.one_of(st.sampled_from(["Dr. Lee, clinic", " Counselor ", "é" * 80]), st.text(PRINTABLE, min_size=1,
@@ -1587,29 +1472,20 @@ def test_tick(app, me, circle, request, item):
      "days": values(st.sampled_from(["", "15", "7 ", "30.0", "٧", "-14"])),
      "include_notes": CHECKIN_HOSTILE["overdose"]}))
 def test_share_link(app, me, circle, request):
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/share")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, f"/c/{circle}/share")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    bad = shape_problems(form, files, ["label", "expires_days", "days", "include_notes"])
-    label = (first(form, "label") or "").strip()
-    expires = first(form, "expires_days", "14").strip()
-    days, notes = first(form, "days", "14"), first(form, "include_notes")
-    if text_bad(label, required=True, max_len=80):
-        bad.add("label")
-    if not re.fullmatch(r"[0-9]{1,3}", expires) or not 1 <= int(expires) <= 90:
-        bad.add("expires_days")
-    if days not in ("7", "14", "30"):
-        bad.add("days")
-    if notes is not None and notes.lower() not in TRUE | FALSE:
-        bad.add("include_notes")
-    problems = problems_of(request, bad, {"include_notes": "Include caregivers' notes"})
-    if problems:
-        refused(app, response, before, problems)
+    label = (sent.first("label") or "").strip()
+    expires = sent.first("expires_days", "14").strip()
+    days, notes = sent.first("days", "14"), sent.first("include_notes")
+    bad = sent.wrong_fields(
+        label=text_bad(label, required=True, max_len=80),
+        expires_days=not re.fullmatch(r"[0-9]{1,3}", expires) or not 1 <= int(expires) <= 90,
+        days=days not in ("7", "14", "30"),
+        include_notes=notes is not None and notes.lower() not in TRUE | FALSE)
+    if not sent.answered(problems_of(request, bad, {"include_notes": "Include caregivers' notes"})):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) == {"share_links"}
+    assert sent.changed() == {"share_links"}
     assert rows(app, "SELECT label, days, include_notes FROM share_links ORDER BY id DESC LIMIT 1") == [
         (label, int(days), int((notes or "").lower() in TRUE))]
 
@@ -1632,33 +1508,29 @@ BAD_FILES = st.sampled_from([
     File(b'{"checkins": [{"craving": 1e400}]}', "big.json"), File(b"[" * 100000, "deep.json")])
 
 
-@fuzzes("summary.import_checkins")
+@fuzzes("transfer.import_checkins")
 @settings(max_examples=30, **SETTINGS)
 @given(request=submission({"file": FILES}, {"file": st.one_of(BAD_FILES, HOSTILE)}))
 def test_import(app, me, circle, request):
     """The form's shape (test_export.py fuzzes what the file holds)."""
-    before = snapshot(app)
-    response = request.send(me, f"/c/{circle}/import")
-    if csrf_refused(app, request, response, before):
+    sent = Sent(app, me, request, f"/c/{circle}/import")
+    if sent.csrf_refused():
         return
-    form, files = request.received()
-    sent = files.getlist("file") + form.getlist("file")
-    bad = {"file"} if len(sent) != 1 or not isinstance(sent[0], File) or not sent[0].filename else set()
+    file = sent.files.getlist("file") + sent.form.getlist("file")
+    bad = {"file"} if len(file) != 1 or not isinstance(file[0], File) or not file[0].filename else set()
     problems = problems_of(request, bad, {"file": "File"}, form_errors_shown=False)
-    if not problems and sent[0].data not in IMPORTABLE and b"from a file" not in sent[0].data:
+    if not problems and file[0].data not in IMPORTABLE and b"from a file" not in file[0].data:
         problems.append(text("Nothing was imported."))
-    if problems:
-        refused(app, response, before, problems, statuses=(400,))
+    if not sent.answered(problems, refuse=(400,)):
         return
-    accepted(response)
-    assert changed_tables(before, snapshot(app)) <= {"checkins", "checkin_audit"}
+    assert sent.changed() <= {"checkins", "checkin_audit"}
 
 
 # --- Forms with nothing but their CSRF token (delete, remove, revoke, sign out...) -------------
 
 CONFIRM_ROUTES = ["auth.sign_out", "account.sign_out_everywhere", "checkins.delete", "circles.invite",
                   "circles.cancel_invite", "circles.remove_member", "circles.accept_invite", "levels.remove",
-                  "summary.revoke_link", "account.reset_link", "circles.leave"]
+                  "share.revoke_link", "account.reset_link", "circles.leave"]
 TARGETS = ["right"] * 4 + ["another's", "missing", "huge", "stranger's circle", "not owner"]
 
 
@@ -1672,9 +1544,9 @@ def member_of(app, circle):
 
 
 def add_invite(app, circle, by, used=False):
-    token = auth_module.secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(32)
     execute(app, "INSERT INTO invites (circle_id, token_hash, created_by, created_at, expires_at, used_at)"
-                 " VALUES (?, ?, ?, ?, ?, ?)", [circle, auth_module.token_hash(token), by, now_iso(), now_iso(7),
+                 " VALUES (?, ?, ?, ?, ?, ?)", [circle, token_hash(token), by, now_iso(), now_iso(7),
                                                 now_iso() if used else None])
     return token, rows(app, "SELECT max(id) FROM invites")[0][0]
 
@@ -1687,7 +1559,7 @@ def add_level_entry(app, circle, by):
 def add_share_link(app, circle, by):
     return execute(app, "INSERT INTO share_links (circle_id, token_hash, label, created_by, created_at, expires_at,"
                         " include_notes, days, open_count) VALUES (?, ?, 'Dr. Lee', ?, ?, ?, 0, 14, 0)",
-                   [circle, auth_module.secrets.token_hex(16), by, now_iso(), now_iso(14)])
+                   [circle, secrets.token_hex(16), by, now_iso(), now_iso(14)])
 
 
 OWNERS_ONLY = {"circles.remove_member", "account.reset_link"}
@@ -1727,7 +1599,7 @@ def confirm_case(app, me, circle, endpoint, target):
     elif endpoint == "levels.remove":
         thing, default = add_level_entry(app, circle, me.id if mine else bob), 302 if mine else 403
         changes = {"level_history"}
-    elif endpoint == "summary.revoke_link":
+    elif endpoint == "share.revoke_link":
         thing, default = add_share_link(app, circle if mine else add_circle(app, bob), me.id), 302 if mine else 404
         changes = {"share_links"}
     elif endpoint == "circles.remove_member":  # not oneself (the circle needs its owner)
@@ -1740,7 +1612,7 @@ def confirm_case(app, me, circle, endpoint, target):
         thing, default, changes = thing + 10 ** 6, 302 if endpoint in ("circles.cancel_invite",
                                                                       "circles.remove_member") else 404, set()
     path = {"checkins.delete": "/c/{}/checkins/{}/delete", "circles.cancel_invite": "/c/{}/invites/{}/cancel",
-            "levels.remove": "/c/{}/level/{}/remove", "summary.revoke_link": "/c/{}/share/{}/revoke",
+            "levels.remove": "/c/{}/level/{}/remove", "share.revoke_link": "/c/{}/share/{}/revoke",
             "circles.remove_member": "/c/{}/members/{}/remove",
             "account.reset_link": "/c/{}/members/{}/reset-link"}[endpoint].format(here, thing)
     allowed = changes | ({"circles"} if endpoint == "levels.remove" else set())
@@ -1756,19 +1628,15 @@ def test_forms_with_only_a_token(app, me, circle, endpoint, target, request):
     if target == "not owner" and endpoint not in OWNERS_ONLY:
         target = "right"
     path, status, must, may = confirm_case(app, me, circle, endpoint, target)
-    before = snapshot(app)
-    response = request.send(me, path)
+    sent = Sent(app, me, request, path)
     if status == NO_ROUTE:
-        assert response.status_code == 404 and snapshot(app) == before
-        return
-    if csrf_refused(app, request, response, before):
+        return sent.no_route()
+    if sent.csrf_refused():
         return
     if status != 302:
-        refused(app, response, before, [], statuses=(status,))
-        return
-    accepted(response)
-    changed = changed_tables(before, snapshot(app))
-    assert must <= changed <= may
+        return sent.refused([], statuses=(status,))
+    accepted(sent.response)
+    assert must <= sent.changed() <= may
     if endpoint in ("auth.sign_out", "account.sign_out_everywhere"):
         me.sign_in()
     if endpoint == "circles.leave":

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caregiver import content
-from caregiver.levels import level_state, long_date
+from caregiver.dates import long_date
+from caregiver.records import level_state
 from db_helpers import rows
 
 TZ = "America/New_York"

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from caregiver import prompts
+from caregiver import records
 
 TZ = "America/New_York"
 
@@ -137,18 +137,18 @@ def test_evaluation_reads_only_the_last_30_days(app, auth, circle, monkeypatch):
         conn.execute("INSERT INTO checkins (circle_id, date, overdose, created_at, updated_at)"
                      " VALUES (?, ?, 1, 'x', 'x')", [circle, old])
     seen = []
-    real = prompts.signals.evaluate
+    real = records.signals.evaluate
 
     def spy(day, checkins, **kwargs):
         seen.extend(c["date"] for c in checkins)
         return real(day, checkins, **kwargs)
-    monkeypatch.setattr(prompts.signals, "evaluate", spy)
+    monkeypatch.setattr(records.signals, "evaluate", spy)
     with app.test_request_context():
         from flask import g
         from caregiver.views import one
         g.user = {"id": 1}
         circle_row = one("SELECT * FROM circles WHERE id = ?", [circle])
-        result = prompts.circle_signals(circle_row)
+        result = records.circle_signals(circle_row)
     assert old not in seen
     assert all(p["rule"] != "overdose-history" for p in result["prompts"])
 

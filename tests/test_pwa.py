@@ -57,6 +57,7 @@ def test_every_page_links_the_manifest_and_versioned_static_files(client, app, p
     assert static, "no static files linked"
     version = app.config["STATIC_VERSION"]
     assert all(url.endswith(f"?v={version}") for url in static), static
+    assert f'src="/static/js/outbox-store.js?v={version}" defer' in html
     assert f'src="/static/js/outbox.js?v={version}" defer' in html
 
 
@@ -83,7 +84,7 @@ def test_the_worker_precaches_existing_versioned_urls(client, app):
     body = client.get("/sw.js").get_data(as_text=True)
     version = app.config["STATIC_VERSION"]
     precache = sw_constant(body, "PRECACHE")
-    for needed in ("css/app.css", "js/app.js", "js/outbox.js", "vendor/htmx-2.0.11.min.js",
+    for needed in ("css/app.css", "js/app.js", "js/outbox-store.js", "js/outbox.js", "vendor/htmx-2.0.11.min.js",
                    "icons/icon.svg", "icons/icon-192.png"):
         assert f"/static/{needed}?v={version}" in precache, needed
     # Install-time icons: the browser fetches them when installing, never offline.
@@ -92,7 +93,7 @@ def test_the_worker_precaches_existing_versioned_urls(client, app):
     assert not any(url.endswith(".md") or "VENDORED" in url for url in precache)
     for url in precache + sw_constant(body, "ANONYMOUS_PAGES"):
         assert client.get(url).status_code == 200, url
-    assert f'importScripts("/static/js/outbox.js?v={version}")' in body
+    assert f'importScripts("/static/js/outbox-store.js?v={version}")' in body
 
 
 def kept_patterns(client):

@@ -820,3 +820,12 @@ def test_not_yet_names_at_most_three_reasons_and_counts_the_rest():
                      "ticked as practiced, the care team has not yet said they are medically stable and "
                      "2 more reasons listed below")
 
+
+
+def test_the_program_loads_no_web_code():
+    """`python -m caregiver.signals` starts without Flask or WTForms: the engine and the
+    package's __init__ import only the standard library."""
+    code = ("import sys, caregiver.signals; "
+            "print(sorted(m for m in ('flask', 'wtforms', 'werkzeug', 'sqlite_utils') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

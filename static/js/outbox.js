@@ -1,216 +1,18 @@
-/* The offline outbox, and the rest of the offline mode on the page side.
-
-   Forms marked data-outbox="<kind>" (the check-in, checklist ticks) are kept in
-   IndexedDB when there is no connection and sent when it returns, each once: every
-   entry carries the form's client_id, which the server treats as an idempotency key.
-
-   This one file runs in two places:
-   - the service worker (importScripts in templates/pwa/sw.js) uses the storage and
-     the replay: Background Sync and the pages' "replay" messages run it there, so a
-     page that navigates away mid-send loses nothing;
-   - every page (defer from base.html): registers the worker, queues forms, shows
-     what waits ("Saved on this phone..."), the offline banner, the /outbox list, and
-     clears everything at sign-out.
-   Plain JS, no dependencies, no inline styles (strict CSP). docs/offline.md. */
+/* The offline mode on the page side, with the outbox of outbox-store.js (loaded
+   first): registers the service worker, keeps forms marked data-outbox="<kind>"
+   (the check-in, checklist ticks) when there is no connection, shows what waits
+   ("Saved on this phone..."), the offline banner, the /outbox list, and clears
+   everything at sign-out. Plain JS, no dependencies, no inline styles (strict
+   CSP). docs/offline.md. */
 (function (scope) {
   "use strict";
 
-  var DB_NAME = "caregiver-outbox";
-  var STORE = "entries"; // {client_id, url, fields: [[name, value]], kind, label, circle, created_at, status, error, user}
-  var CHANNEL = "caregiver-outbox"; // BroadcastChannel: "the outbox changed"
-  var SIGNED_OUT = "signed-out"; // entry.error while the server says nobody is signed in
-  var OTHER_ACCOUNT = "other-account"; // entry.error: made by another account on this phone
-  var CSRF_URL = "/csrf"; // pwa.py: {"csrf_token", "user"}, or 401 when signed out
+  var Outbox = scope.CaregiverOutbox;
+  var changed = Outbox.changed;
+  var CHANNEL = Outbox.CHANNEL;
+  var SIGNED_OUT = Outbox.SIGNED_OUT;
+  var OTHER_ACCOUNT = Outbox.OTHER_ACCOUNT;
   var PAGES = "caregiver-pages-"; // the worker's kept pages: "caregiver-pages-<cache key>"
-  // Answers that mean "this entry will never be accepted as it is": kept, shown, fixable.
-  var REFUSED = [400, 403, 404, 409, 410, 413, 422];
-
-  // --- storage: one object store, a connection per operation ----------------------
-
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore(STORE, { keyPath: "client_id" });
-      };
-      request.onsuccess = function () {
-        var db = request.result;
-        db.onversionchange = function () { db.close(); }; // never block a deletion
-        resolve(db);
-      };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-
-  function transact(mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var request = work(tx.objectStore(STORE));
-        tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
-        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
-      });
-    });
-  }
-
-  var Outbox = {
-    all: function () {
-      return transact("readonly", function (store) { return store.getAll(); }).then(function (list) {
-        return list.sort(function (a, b) { return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0; });
-      });
-    },
-    put: function (entry) { return transact("readwrite", function (store) { return store.put(entry); }); },
-    remove: function (id) { return transact("readwrite", function (store) { return store.delete(id); }); },
-    clear: function () { return transact("readwrite", function (store) { return store.clear(); }); },
-    replay: replay,
-    changed: changed,
-  };
-
-  function changed() {
-    if (!scope.BroadcastChannel) return;
-    var channel = new BroadcastChannel(CHANNEL);
-    channel.postMessage("changed");
-    channel.close();
-  }
-
-  // --- replay: one at a time, across pages and the worker ---------------------------
-
-  var waiting = null; // a replay asked for here and not started yet: later asks share it
-
-  function replay() {
-    if (waiting) return waiting;
-    var promise = withLock(function () {
-      if (waiting === promise) waiting = null;
-      return sendAll();
-    });
-    waiting = promise;
-    return promise;
-  }
-
-  var chain = Promise.resolve();
-  function withLock(run) {
-    // navigator.locks: one holder at a time in every page and worker of this origin.
-    // Each run reads the outbox afresh, so a second replay finds nothing to send twice.
-    if (scope.navigator && scope.navigator.locks) {
-      return scope.navigator.locks.request("caregiver-outbox-replay", run);
-    }
-    chain = chain.then(run, run);
-    return chain;
-  }
-
-  async function sendAll() {
-    var result = { sent: 0, refused: 0, left: 0, signedOut: false, networkError: false };
-    var entries = (await Outbox.all()).filter(function (e) { return e.status === "waiting"; });
-    if (!entries.length) return result;
-    var session;
-    try {
-      session = await fetchSession();
-    } catch (error) {
-      result.networkError = true;
-      result.left = entries.length;
-      return result;
-    }
-    for (var i = 0; i < entries.length; i++) {
-      var entry = entries[i];
-      if (!session) { // signed out: keep everything, ask to sign in
-        result.signedOut = true;
-        await mark(entries.slice(i), SIGNED_OUT);
-        result.left += entries.length - i;
-        break;
-      }
-      if (entry.user && session.user && entry.user !== session.user) {
-        await mark([entry], OTHER_ACCOUNT); // never sent as somebody else
-        result.left += 1;
-        continue;
-      }
-      var answer;
-      try {
-        answer = await post(entry, session.token);
-        if (answer.status === 400 && answer.json && answer.json.error === "csrf") {
-          session = await fetchSession(); // the token expired: a fresh one, one more try
-          if (!session) { i -= 1; continue; }
-          answer = await post(entry, session.token);
-        }
-      } catch (error) {
-        result.networkError = true; // the connection went again: keep this one and the rest
-        result.left += entries.length - i;
-        break;
-      }
-      if ((answer.status === 200 || answer.status === 201) && answer.json) {
-        await Outbox.remove(entry.client_id);
-        result.sent += 1;
-      } else if (answer.status === 401) {
-        session = null;
-        i -= 1; // this entry again, through the "signed out" branch
-      } else if (REFUSED.indexOf(answer.status) >= 0 || (answer.status >= 200 && answer.status < 300)) {
-        entry.status = "refused";
-        entry.error = reason(answer);
-        await Outbox.put(entry);
-        result.refused += 1;
-      } else { // 429, 5xx, a redirect, a repeated CSRF failure: keep, try later
-        entry.error = "The server could not take it just now (" + (answer.status || "no answer") + "). It will be sent later.";
-        await Outbox.put(entry);
-        result.left += entries.length - i;
-        break;
-      }
-    }
-    changed();
-    return result;
-  }
-
-  async function mark(entries, error) {
-    for (var i = 0; i < entries.length; i++) {
-      if (entries[i].error !== error) {
-        entries[i].error = error;
-        await Outbox.put(entries[i]);
-      }
-    }
-  }
-
-  async function fetchSession() {
-    var response = await fetch(CSRF_URL, { credentials: "same-origin", cache: "no-store",
-                                           headers: { Accept: "application/json" } });
-    if (response.status === 401) return null;
-    if (!response.ok) throw new Error("csrf " + response.status); // like no connection: later
-    var data = await response.json();
-    return { token: data.csrf_token, user: data.user };
-  }
-
-  async function post(entry, token) {
-    if (typeof entry.url !== "string" || entry.url.charAt(0) !== "/" || entry.url.charAt(1) === "/") {
-      return { status: 400, json: { errors: { form: ["This entry has no valid address."] } } };
-    }
-    var body = new URLSearchParams();
-    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    var response = await fetch(entry.url, {
-      method: "POST", body: body, credentials: "same-origin", cache: "no-store",
-      redirect: "manual", // a redirect is never taken for "saved"
-      headers: { Accept: "application/json", "X-CSRFToken": token },
-    });
-    var json = null;
-    if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {
-      try { json = await response.json(); } catch (error) { json = null; }
-    }
-    return { status: response.status, json: json };
-  }
-
-  function reason(answer) {
-    var errors = answer.json && answer.json.errors;
-    var messages = [];
-    if (errors) {
-      Object.keys(errors).forEach(function (field) { messages = messages.concat(errors[field]); });
-    }
-    if (messages.length) return messages.join(" ");
-    if (answer.status === 404 || answer.status === 410) return "This circle or item is no longer available to you.";
-    if (answer.status === 403) return "You are not allowed to do this.";
-    if (answer.status === 413) return "This entry is too large.";
-    return "The server did not accept this entry (" + answer.status + ").";
-  }
-
-  scope.CaregiverOutbox = Outbox;
-  if (typeof document === "undefined") return; // in the service worker: that is all
-
-  // ================= the page ==========================================================
 
   var worker = navigator.serviceWorker;
   var pageFromCache = false; // the worker answered this page from its cache
@@ -222,11 +24,7 @@
       console.warn("Caregiver: offline mode unavailable:", error && error.message);
     });
     if (worker.controller) {
-      ask({ type: "page-source" }).then(function (answer) {
-        pageFromCache = !!(answer && answer.fromCache);
-        renderBanner();
-        if (pageFromCache) renderStatus(); // /outbox: whose entries it may show (owner())
-      });
+      askPageSource();
     } else {
       // This first page came without the worker: once it controls the page, keep a copy.
       worker.addEventListener("controllerchange", function () { keepThisPage(); }, { once: true });
@@ -244,22 +42,32 @@
     });
   }
 
+  async function askPageSource() {
+    var answer = await ask({ type: "page-source" });
+    pageFromCache = !!(answer && answer.fromCache);
+    renderBanner();
+    if (pageFromCache) renderStatus(); // /outbox: whose entries it may show (owner())
+  }
+
   function keepThisPage() {
     if (document.querySelector("[data-offline-page]")) return;
     ask({ type: "keep-page", url: location.pathname + location.search });
   }
 
-  function askReplay() {
+  async function askReplay() {
     // The worker sends when it controls the page; otherwise this page does.
-    var run = worker && worker.controller ? ask({ type: "replay" }) : Outbox.replay();
-    return run.catch(function () {}).then(renderStatus);
+    try {
+      await (worker && worker.controller ? ask({ type: "replay" }) : Outbox.replay());
+    } catch (error) { /* what is left waits for the next replay */ }
+    return renderStatus();
   }
 
-  function requestSync() {
+  async function requestSync() {
     if (!worker) return;
-    worker.ready.then(function (registration) {
-      if (registration.sync) return registration.sync.register("outbox");
-    }).catch(function () {}); // no Background Sync: the online event and the next page load send
+    try {
+      var registration = await worker.ready;
+      if (registration.sync) await registration.sync.register("outbox");
+    } catch (error) { /* no Background Sync: the online event and the next page load send */ }
   }
 
   // --- queueing ------------------------------------------------------------------------
@@ -450,7 +258,7 @@
     var status = detail.xhr ? detail.xhr.status : 0;
     if (status < 200 || status >= 300 || config.verb !== "post" || !outboxForm(config.elt || detail.elt) || !config.formData) return;
     var id = config.formData.get("client_id");
-    if (id) Outbox.remove(id).then(function () { changed(); renderStatus(); });
+    if (id) forget([id]);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -466,30 +274,29 @@
 
   // --- sign-out: nothing of this person stays on the phone -------------------------------
 
-  function signOut(event, form) {
+  async function signOut(event, form) {
     // Every form that ends the session and clears the phone (sign out, sign out
     // everywhere, delete the account): data-sign-out="<button text once warned>".
     event.preventDefault();
     event.stopPropagation();
     var warning = form.querySelector("[data-outbox-warning]");
     var button = form.querySelector("button[type=submit], button:not([type])");
-    Outbox.all().catch(function () { return []; }).then(function (entries) {
-      if (entries.length && form.getAttribute("data-outbox-confirmed") !== "yes") {
-        form.setAttribute("data-outbox-confirmed", "yes"); // the second press goes ahead
-        if (warning) reveal(warning);
-        if (button) button.textContent = (form.getAttribute("data-sign-out") || "Sign out and delete") + " " +
-          count(entries.length, "unsent entry", "unsent entries");
-        return;
-      }
-      return forgetThisPerson().then(function () {
-        if (navigator.onLine) return form.submit(); // Clear-Site-Data on the answer, too
-        if (warning) {
-          warning.textContent = "This phone's saved pages and entries are deleted. You're offline: " +
-            "press the button again once you have a connection, to finish.";
-          reveal(warning);
-        }
-      });
-    });
+    var entries;
+    try { entries = await Outbox.all(); } catch (error) { entries = []; }
+    if (entries.length && form.getAttribute("data-outbox-confirmed") !== "yes") {
+      form.setAttribute("data-outbox-confirmed", "yes"); // the second press goes ahead
+      if (warning) reveal(warning);
+      if (button) button.textContent = (form.getAttribute("data-sign-out") || "Sign out and delete") + " " +
+        count(entries.length, "unsent entry", "unsent entries");
+      return;
+    }
+    await forgetThisPerson();
+    if (navigator.onLine) return form.submit(); // Clear-Site-Data on the answer, too
+    if (warning) {
+      warning.textContent = "This phone's saved pages and entries are deleted. You're offline: " +
+        "press the button again once you have a connection, to finish.";
+      reveal(warning);
+    }
   }
 
   function reveal(warning) {
@@ -501,7 +308,7 @@
   async function forgetThisPerson() {
     // The outbox and the kept pages: this person's data. Never the shell: the
     // emergency page must still open offline, and offline it cannot be fetched again.
-    await Outbox.clear().catch(function () {});
+    try { await Outbox.clear(); } catch (error) { /* no IndexedDB: nothing kept */ }
     if (scope.caches) {
       var names = (await caches.keys()).filter(function (name) { return name.indexOf(PAGES) === 0; });
       await Promise.all(names.map(function (name) { return caches.delete(name); }));
@@ -619,7 +426,7 @@
   async function renderKeptPages() {
     var section = document.querySelector("[data-offline-pages]");
     if (!section || !scope.caches) return;
-    var names = (await caches.keys()).filter(function (name) { return name.indexOf("caregiver-pages-") === 0; });
+    var names = (await caches.keys()).filter(function (name) { return name.indexOf(PAGES) === 0; });
     if (names.length !== 1) return;
     var cache = await caches.open(names[0]);
     var list = section.querySelector("[data-offline-pages-list]");
@@ -709,38 +516,48 @@
     ]));
   }
 
-  function discardOthers() {
-    return Promise.all([Outbox.all(), owner()]).then(function (both) {
-      return Promise.all(both[0].filter(function (e) { return !mine(e, both[1]); })
-                                .map(function (e) { return Outbox.remove(e.client_id); }));
-    });
+  async function othersIds() {
+    var both = await Promise.all([Outbox.all(), owner()]);
+    return both[0].filter(function (e) { return !mine(e, both[1]); }).map(function (e) { return e.client_id; });
+  }
+
+  async function forget(ids) {
+    await Promise.all(ids.map(function (id) { return Outbox.remove(id); }));
+    changed();
+    renderStatus();
+  }
+
+  async function discard(button) {
+    var ids = button.hasAttribute("data-outbox-discard-others") ? await othersIds()
+                                                                : [button.getAttribute("data-outbox-discard")];
+    await forget(ids);
+    var main = document.getElementById("main");
+    if (main) main.focus();
+  }
+
+  async function retry(id) {
+    var entry = (await Outbox.all()).filter(function (e) { return e.client_id === id; })[0];
+    if (!entry) return;
+    entry.status = "waiting";
+    entry.error = null;
+    await Outbox.put(entry);
+    renderStatus();
+    return navigator.onLine ? askReplay() : requestSync();
   }
 
   document.addEventListener("click", function (event) {
-    var discard = event.target.closest("[data-outbox-discard], [data-outbox-discard-others]");
-    var retry = event.target.closest("[data-outbox-retry]");
-    if (discard) {
-      var others = discard.hasAttribute("data-outbox-discard-others");
-      if (discard.getAttribute("data-armed") !== "yes") { // two presses: nothing goes by mistake
-        discard.setAttribute("data-armed", "yes");
-        discard.textContent = others ? discard.textContent.replace("Discard", "Yes, discard") : "Yes, discard it";
+    var button = event.target.closest("[data-outbox-discard], [data-outbox-discard-others]");
+    var again = event.target.closest("[data-outbox-retry]");
+    if (button) {
+      if (button.getAttribute("data-armed") !== "yes") { // two presses: nothing goes by mistake
+        button.setAttribute("data-armed", "yes");
+        button.textContent = button.hasAttribute("data-outbox-discard-others")
+          ? button.textContent.replace("Discard", "Yes, discard") : "Yes, discard it";
         return;
       }
-      (others ? discardOthers() : Outbox.remove(discard.getAttribute("data-outbox-discard"))).then(function () {
-        changed();
-        renderStatus();
-        var main = document.getElementById("main");
-        if (main) main.focus();
-      });
-    } else if (retry) {
-      var id = retry.getAttribute("data-outbox-retry");
-      Outbox.all().then(function (entries) {
-        var entry = entries.filter(function (e) { return e.client_id === id; })[0];
-        if (!entry) return;
-        entry.status = "waiting";
-        entry.error = null;
-        return Outbox.put(entry).then(function () { renderStatus(); return navigator.onLine ? askReplay() : requestSync(); });
-      });
+      discard(button);
+    } else if (again) {
+      retry(again.getAttribute("data-outbox-retry"));
     }
   });
 
@@ -837,11 +654,11 @@
   addEventListener("pageshow", function (event) { if (event.persisted) refresh(); });
   if (scope.BroadcastChannel) new BroadcastChannel(CHANNEL).onmessage = renderStatus;
 
-  function replayIfWaiting() {
+  async function replayIfWaiting() {
     if (!navigator.onLine) return;
-    Outbox.all().then(function (entries) {
-      if (entries.some(function (e) { return e.status === "waiting"; })) askReplay();
-    }).catch(function () {});
+    var entries;
+    try { entries = await Outbox.all(); } catch (error) { return; } // no IndexedDB (private mode)
+    if (entries.some(function (e) { return e.status === "waiting"; })) askReplay();
   }
 
   refresh();

@@ -33,7 +33,7 @@ const EMERGENCY = /^\/(c\/\d+\/)?emergency$/;
 const EMERGENCY_REFRESH_MS = 60 * 60 * 1000;
 
 // The outbox (IndexedDB storage and the replay), the same file the pages load.
-importScripts({{ outbox_script|tojson }});
+importScripts({{ outbox_store_script|tojson }});
 
 self.addEventListener("install", (event) => {
   // skipWaiting: a fixed release reaches the phone now, not when every tab is closed.

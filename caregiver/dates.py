@@ -1,0 +1,56 @@
+"""One way of reading and writing days and times. Standard library only (the rules
+engine writes its days with it too).
+
+Timestamps are stored in UTC (ISO 8601); an observed day is a local date in the
+circle's time zone.
+"""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, available_timezones
+
+TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def as_date(value):
+    """A date from a date or an ISO string (a timestamp's day)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def day_words(value):
+    """'Wed 18 Nov', as every page writes a day (whatever the server's locale)."""
+    d = as_date(value)
+    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
+
+
+def long_date(value, today):
+    """'Sun 1 Nov', with the year when it is not this year."""
+    d = as_date(value)
+    return day_words(d) + ("" if d.year == today.year else f" {d.year}")
+
+
+def full_date(value):
+    """'Sun 1 Nov 2026': for the printed summary, which may be read years later."""
+    d = as_date(value)
+    return f"{day_words(d)} {d.year}"
+
+
+def today_in(zone):
+    """Today's date in a time zone of the list (UTC for anything else)."""
+    tz = ZoneInfo(zone) if zone in TIMEZONES else timezone.utc
+    return datetime.now(timezone.utc).astimezone(tz).date()
+
+
+def circle_today(circle):
+    """The observed day is a local date in the circle's time zone."""
+    return today_in(circle["timezone"])
+
+
+def local_time(timestamp, circle):
+    """A UTC timestamp (ISO 8601) as a datetime in the circle's time zone."""
+    return datetime.fromisoformat(timestamp).astimezone(ZoneInfo(circle["timezone"]))
+
+
+def local_date(timestamp, circle):
+    """The circle's local date of a UTC timestamp (ISO 8601)."""
+    return local_time(timestamp, circle).date()

@@ -1,0 +1,311 @@
+"""The reads and writes that several pages share: check-ins and their record of
+edits, checklist ticks, the level-of-care history, what the family did about a
+prompt, the care team's numbers and a caregiver's circles.
+
+No blueprint: pages import this module and never each other. It is the only place
+that writes those tables. Writers that take `db` run inside the caller's `write(db)`
+unless their name starts with save_ (which open their own).
+"""
+import json
+from datetime import date, timedelta
+
+from . import audit, signals
+from .dates import circle_today
+from .db import get_db, now_utc, one, write
+from .vocabulary import CHECKIN_FIELDS as FIELDS
+
+# ---------------------------------------------------------------------------
+# Check-ins
+# ---------------------------------------------------------------------------
+IMPORTED_AUTHOR = "Imported"  # what an imported check-in shows as its author
+LOOKBACK_DAYS = 30  # the longest window of any rule; older check-ins are never read
+
+
+def row_to_checkin(row):
+    """A database row as the rules engine's check-in dict."""
+    c = {k: row[k] for k in FIELDS}
+    c["withdrawal_signs"] = json.loads(row["withdrawal_signs"] or "[]")
+    c["overdose"] = bool(row["overdose"])
+    c["naloxone_given"] = bool(row["naloxone_given"])
+    return c
+
+
+def author_of(row):
+    """Who wrote a check-in row (with its author's name joined in): "Imported" for an
+    imported one, since the file holds no names (it belongs to whoever imported it)."""
+    if (row["client_id"] or "").startswith("import-"):
+        return IMPORTED_AUTHOR
+    return row["author"]
+
+
+_WITH_AUTHOR = ("SELECT c.*, u.display_name AS author FROM checkins c"
+                " LEFT JOIN users u ON u.id = c.user_id WHERE c.circle_id = ?")
+
+
+def checkins_between(circle_id, first, last):
+    """Check-ins of a circle from day `first` to day `last`, using the (circle_id, date) index."""
+    return list(get_db().query(
+        _WITH_AUTHOR + " AND c.date BETWEEN ? AND ? ORDER BY c.date DESC, c.created_at",
+        [circle_id, first.isoformat(), last.isoformat()]))
+
+
+def all_checkins(circle_id):
+    """Every check-in of a circle, oldest first (the export)."""
+    return list(get_db().query(_WITH_AUTHOR + " ORDER BY c.date, c.created_at, c.id", [circle_id]))
+
+
+def _db_values(checkin):
+    values = dict(checkin)
+    values["withdrawal_signs"] = json.dumps(checkin["withdrawal_signs"])
+    values["overdose"] = int(checkin["overdose"])
+    values["naloxone_given"] = int(checkin["naloxone_given"])
+    return values
+
+
+def _audit_checkin(db, checkin_id, circle_id, user_id, action, before, after, at):
+    """One entry of the record of edits that the history shows."""
+    db.execute("INSERT INTO checkin_audit (checkin_id, circle_id, user_id, action, before_json, after_json, at)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [checkin_id, circle_id, user_id, action,
+                json.dumps(before) if before is not None else None,
+                json.dumps(after) if after is not None else None, at])
+
+
+_INSERT = (f"INSERT INTO checkins (circle_id, user_id, client_id, {', '.join(FIELDS)}, created_at, updated_at)"
+           f" VALUES ({', '.join('?' for _ in range(len(FIELDS) + 5))})")
+
+
+def insert_checkin(db, circle_id, user_id, checkin, client_id=None, at=None):
+    """Store one check-in and its "create" entry in the record of edits (plain
+    statements: an import stores thousands in one transaction)."""
+    at = at or now_utc()
+    values = _db_values(checkin)
+    checkin_id = db.execute(_INSERT, [circle_id, user_id, client_id, *(values[f] for f in FIELDS), at, at]).lastrowid
+    _audit_checkin(db, checkin_id, circle_id, user_id, "create", None, checkin, at)
+    return checkin_id
+
+
+def save_checkin(db, circle_id, user_id, checkin, client_id=None):
+    """Insert a check-in unless this phone id was stored already. Returns (id, created)."""
+    with write(db):
+        if client_id:
+            existing = one("SELECT id FROM checkins WHERE circle_id = ? AND client_id = ?",
+                           [circle_id, client_id])
+            if existing:
+                return existing["id"], False
+        return insert_checkin(db, circle_id, user_id, checkin, client_id), True
+
+
+def save_edit(db, row, user_id, after):
+    """Replace a stored check-in's values, with the change on record."""
+    with write(db):
+        at = now_utc()
+        db.table("checkins").update(row["id"], {**_db_values(after), "updated_at": at})
+        _audit_checkin(db, row["id"], row["circle_id"], user_id, "update", row_to_checkin(row), after, at)
+
+
+def save_deletion(db, row, user_id):
+    """Delete a stored check-in; what it held stays in the record of edits."""
+    with write(db):
+        db.execute("DELETE FROM checkins WHERE id = ?", [row["id"]])
+        _audit_checkin(db, row["id"], row["circle_id"], user_id, "delete", row_to_checkin(row), None, now_utc())
+
+
+def changes_since(circle_id, since):
+    """The edits and deletions recorded at or after `since` (a date), oldest first."""
+    return get_db().query(
+        "SELECT a.action, a.before_json, a.after_json, a.at, u.display_name AS who FROM checkin_audit a"
+        " LEFT JOIN users u ON u.id = a.user_id WHERE a.circle_id = ? AND a.at >= ?"
+        " AND a.action IN ('update', 'delete') ORDER BY a.at, a.id", [circle_id, since.isoformat()])
+
+
+# ---------------------------------------------------------------------------
+# Checklist ticks
+# ---------------------------------------------------------------------------
+def ticked_items(circle_id):
+    return {row["item_id"] for row in get_db().query(
+        "SELECT item_id FROM checklist_state WHERE circle_id = ? AND ticked = 1", [circle_id])}
+
+
+def checklist_states(circle_id):
+    """{item id: its state row, with who changed it last} for the items ever touched."""
+    return {row["item_id"]: row for row in get_db().query(
+        "SELECT s.*, u.display_name AS changed_by_name FROM checklist_state s"
+        " LEFT JOIN users u ON u.id = s.changed_by WHERE s.circle_id = ?", [circle_id])}
+
+
+def record_tick(db, circle_id, user_id, item_id, ticked, client_id=None, at=None):
+    """A tick or untick in the record, and the item's state (who changed it last; a
+    tick of a ticked item changes nothing there)."""
+    at = at or now_utc()
+    db.table("checklist_events").insert({
+        "circle_id": circle_id, "item_id": item_id, "ticked": int(ticked), "user_id": user_id,
+        "client_id": client_id or None, "at": at})
+    db.execute(
+        "INSERT INTO checklist_state (circle_id, item_id, ticked, changed_by, changed_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (circle_id, item_id) DO UPDATE SET"
+        " ticked = excluded.ticked, changed_by = excluded.changed_by, changed_at = excluded.changed_at"
+        " WHERE checklist_state.ticked != excluded.ticked",
+        [circle_id, item_id, int(ticked), user_id, at])
+
+
+def save_tick(db, circle_id, user_id, item_id, ticked, client_id=None):
+    """Store a tick or untick once per client_id. Returns (ticked, created), or None when
+    this client_id was already used for a different item or value."""
+    with write(db):
+        if client_id:
+            seen = one("SELECT item_id, ticked FROM checklist_events WHERE circle_id = ? AND client_id = ?",
+                       [circle_id, client_id])
+            if seen:
+                if (seen["item_id"], bool(seen["ticked"])) != (item_id, ticked):
+                    return None
+                return ticked, False
+        record_tick(db, circle_id, user_id, item_id, ticked, client_id)
+    return ticked, True
+
+
+# ---------------------------------------------------------------------------
+# Levels of care
+#
+# The circle row holds the current level (level_of_care, level_since, previous_level)
+# because the rules engine reads them on every page; level_history holds every entry
+# anyone recorded. The circle row is always recomputed from the history, so an entry
+# recorded late, with an older date, lands in the right place.
+# ---------------------------------------------------------------------------
+def level_state(entries):
+    """(level_of_care, level_since, previous_level) from history entries (dicts with
+    id, level, since). Pure: no database.
+
+    - one level per day: a later entry for the same day replaces the earlier one
+      (that is how a wrong level is corrected);
+    - the current level is the one of the latest day; it started on the first day
+      of the run of entries with that level (recording the same level again, say
+      with a note, does not restart it);
+    - the previous level is the level just before that run.
+    """
+    by_day = {}
+    for entry in sorted(entries, key=lambda e: (e["since"], e["id"])):
+        by_day[entry["since"]] = entry
+    timeline = [by_day[day] for day in sorted(by_day)]
+    if not timeline:
+        return None, None, None
+    level = timeline[-1]["level"]
+    start = len(timeline) - 1
+    while start > 0 and timeline[start - 1]["level"] == level:
+        start -= 1
+    previous = timeline[start - 1]["level"] if start > 0 else None
+    return level, timeline[start]["since"], previous
+
+
+def replaced_ids(entries):
+    """Ids of entries replaced by a later entry for the same day."""
+    latest = {}
+    for entry in entries:
+        if entry["since"] not in latest or entry["id"] > latest[entry["since"]]:
+            latest[entry["since"]] = entry["id"]
+    return {e["id"] for e in entries if latest[e["since"]] != e["id"]}
+
+
+def level_history(circle_id):
+    """Every entry, newest day first, with who recorded it."""
+    return list(get_db().query(
+        "SELECT h.*, u.display_name AS recorded_by_name FROM level_history h"
+        " LEFT JOIN users u ON u.id = h.recorded_by"
+        " WHERE h.circle_id = ? ORDER BY h.since DESC, h.id DESC", [circle_id]))
+
+
+def recompute_level(db, circle_id):
+    """Set the circle's current and previous level from its history."""
+    level, since, previous = level_state(level_history(circle_id))
+    db.execute("UPDATE circles SET level_of_care = ?, level_since = ?, previous_level = ? WHERE id = ?",
+               [level, since, previous, circle_id])
+
+
+def record_levels(db, circle_id, user_id, entries):
+    """Add history entries [(level, since, note)], then recompute the circle's level.
+    An entry the history already holds word for word (a double tap) is not added again."""
+    now = now_utc()
+    for level, since, note in entries:
+        since = since.isoformat() if isinstance(since, date) else since
+        if one("SELECT 1 FROM level_history WHERE circle_id = ? AND level = ? AND since = ? AND note IS ?",
+               [circle_id, level, since, note]):
+            continue
+        db.table("level_history").insert({
+            "circle_id": circle_id, "level": level, "since": since, "note": note,
+            "recorded_by": user_id, "recorded_at": now})
+    recompute_level(db, circle_id)
+
+
+def record_start(db, circle_id, user_id, level, since, note=None, previous=None, previous_note=None):
+    """A circle's first level of care, and the one before it when known. The day the
+    previous level started is not known: it is recorded for the day before, which is
+    all the rules need (previous_level, level_since)."""
+    since = date.fromisoformat(since) if isinstance(since, str) else since
+    entries = [(level, since, note)]
+    if previous and previous != level and since > date.min:
+        entries.insert(0, (previous, since - timedelta(days=1), previous_note))
+    record_levels(db, circle_id, user_id, entries)
+
+
+def remove_level_entry(db, circle_id, entry_id):
+    db.execute("DELETE FROM level_history WHERE id = ?", [entry_id])
+    recompute_level(db, circle_id)
+
+
+# ---------------------------------------------------------------------------
+# The circle, its members and its numbers
+# ---------------------------------------------------------------------------
+def my_circles(user_id):
+    """A caregiver's circles, by name, with their role in each."""
+    return list(get_db().query(
+        "SELECT c.id, c.nickname, c.emergency_number, m.role FROM circles c JOIN memberships m"
+        " ON m.circle_id = c.id WHERE m.user_id = ? ORDER BY c.nickname COLLATE NOCASE", [user_id]))
+
+
+def hand_over(db, circle_id, successor, by, reason):
+    """The circle's only owner is going: `successor` becomes owner."""
+    db.execute("UPDATE memberships SET role = 'owner' WHERE circle_id = ? AND user_id = ?", [circle_id, successor])
+    audit.log(db, "member.promoted", by, circle_id, member=successor, reason=reason)
+
+
+def care_team(circle_id):
+    return list(get_db().query(
+        "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position, id", [circle_id]))
+
+
+def replace_care_team(db, circle_id, numbers):
+    """The circle's care team numbers become `numbers` [(label, number)], in order."""
+    db.execute("DELETE FROM care_team_numbers WHERE circle_id = ?", [circle_id])
+    for position, (label, number) in enumerate(numbers):
+        db.table("care_team_numbers").insert({
+            "circle_id": circle_id, "label": label, "number": number, "position": position})
+
+
+# ---------------------------------------------------------------------------
+# Prompts: the rules engine's reading of a circle, and what the family did
+# ---------------------------------------------------------------------------
+def circle_signals(circle):
+    """The rules engine's output for a circle today, from the last 30 days only."""
+    today = circle_today(circle)
+    rows = checkins_between(circle["id"], today - timedelta(days=LOOKBACK_DAYS - 1), today)
+    return signals.evaluate(
+        today, [row_to_checkin(r) for r in rows],
+        level_of_care=circle["level_of_care"], level_since=circle["level_since"],
+        previous_level=circle["previous_level"],
+        checklist={item: True for item in ticked_items(circle["id"])},
+    )
+
+
+def responses_between(circle_id, first, last):
+    """What the family did about prompts on days first..last, newest first."""
+    return list(get_db().query(
+        "SELECT r.*, u.display_name AS author FROM prompt_responses r LEFT JOIN users u ON u.id = r.user_id"
+        " WHERE r.circle_id = ? AND r.day BETWEEN ? AND ? ORDER BY r.at DESC",
+        [circle_id, first.isoformat(), last.isoformat()]))
+
+
+def save_response(db, circle_id, user_id, rule, action, note, day):
+    with write(db):
+        db.table("prompt_responses").insert({
+            "circle_id": circle_id, "rule": rule, "action": action, "note": note or None,
+            "user_id": user_id, "at": now_utc(), "day": day.isoformat()})

@@ -1,0 +1,172 @@
+"""The one vocabulary of the app: check-in fields with their limits and words, levels
+of care, checklist ids and withdrawal signs.
+
+Everything else reads it: the rules engine, the forms, the CSV export, the charts,
+the templates and the import. A new check-in field is one entry here (then a
+migration, the form's template and the rules that read it). Standard library only,
+because the rules engine (`python -m caregiver.signals`) imports it.
+"""
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------
+# Levels of care, most structure first
+# ---------------------------------------------------------------------------
+LEVEL_NAMES = {
+    "inpatient": "Inpatient",
+    "residential": "Residential",
+    "php": "Partial hospitalization (day treatment)",
+    "iop": "Intensive outpatient",
+    "outpatient": "Outpatient",
+    "recovery-support": "Recovery support",
+}
+LEVELS = tuple(LEVEL_NAMES)
+TWENTY_FOUR_SEVEN = ("inpatient", "residential")
+LOWER_STRUCTURE = ("php", "iop", "outpatient", "recovery-support")
+#: The levels above each level to talk about when more structure may be safer.
+SUGGESTED_LEVELS = {
+    "recovery-support": ("outpatient", "iop"),
+    "outpatient": ("iop", "php"),
+    "iop": ("php", "inpatient"),
+    "php": ("inpatient", "residential"),
+    "residential": ("inpatient",),
+    "inpatient": (),
+}
+
+LIVING_SITUATIONS = (
+    ("home", "At home"),
+    ("sober-living", "Sober living home"),
+    ("facility", "In a treatment facility"),
+)
+
+# ---------------------------------------------------------------------------
+# Withdrawal signs (after the items of the COWS and SOWS scales), in the spec's order,
+# with their labels on the form
+# ---------------------------------------------------------------------------
+SIGNS = (
+    ("sweating", "Sweating"),
+    ("runny-nose-or-eyes", "Runny nose or watery eyes"),
+    ("yawning", "Yawning a lot"),
+    ("gooseflesh", "Goosebumps"),
+    ("restlessness", "Restless, can't sit still"),
+    ("anxiety-or-irritability", "Anxious or irritable"),
+    ("aches", "Aching bones or muscles"),
+    ("stomach-upset", "Upset stomach or diarrhea"),
+    ("tremor", "Shaking hands"),
+    ("trouble-sleeping", "Trouble sleeping"),
+    ("large-pupils", "Large pupils"),
+    ("chills-or-flushing", "Chills or hot flashes"),
+)
+WITHDRAWAL_SIGNS = tuple(sign for sign, _ in SIGNS)
+SIGN_LABELS = dict(SIGNS)
+#: A few words each, so a day of the printed summary's table fits one or two lines.
+SIGN_WORDS = {
+    "sweating": "sweating", "runny-nose-or-eyes": "runny nose/eyes", "yawning": "yawning",
+    "gooseflesh": "goosebumps", "restlessness": "restless", "anxiety-or-irritability": "anxious/irritable",
+    "aches": "aches", "stomach-upset": "upset stomach", "tremor": "tremor",
+    "trouble-sleeping": "poor sleep", "large-pupils": "large pupils", "chills-or-flushing": "chills/flushes",
+}
+
+# ---------------------------------------------------------------------------
+# The check-in
+# ---------------------------------------------------------------------------
+SCALE_MAX = 10
+NOTES_MAX = 2000
+#: Shown for an empty choice: null means "not observed", never "fine".
+NOT_OBSERVED_LABEL = "Couldn't tell"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a check-in: its JSON name and kind, and the words people see."""
+    name: str
+    kind: str  # date | scale | choice | signs | flag | text
+    called: str  # its name in error messages ("Signs of use: ...")
+    short: str  # its name in the record of edits ("use 1 -> 2")
+    label: str = ""  # the form's question
+    hint: str = ""
+    choices: tuple = ()  # (value, label), in the spec's order
+    problem: str = ""  # the form's message for a refused value (after "called: ")
+
+
+SCALE_PROBLEM = f"choose a number from 0 to {SCALE_MAX}, or {NOT_OBSERVED_LABEL}"
+CHOICE_PROBLEM = "choose one of the options"
+
+FIELDS = (
+    Field("date", "date", "Day", "day", "Day"),
+    Field("craving", "scale", "Craving", "craving", "How strong were cravings?",
+          "0 is none, 10 is the strongest. Choose Couldn't tell if you're not sure.",
+          problem=SCALE_PROBLEM),
+    Field("withdrawal", "choice", "Withdrawal", "withdrawal", "Withdrawal, overall?",
+          "How sick from withdrawal they seemed that day.",
+          (("none", "None"), ("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe")),
+          CHOICE_PROBLEM),
+    Field("withdrawal_signs", "signs", "Withdrawal signs", "signs", "Which signs did you see?",
+          "Tick only what you noticed yourself.", SIGNS,
+          "unknown sign {value}"),
+    Field("access", "choice", "Access", "access", "Could they get fentanyl?",
+          "How easy it would have been for them that day.",
+          (("none", "No"), ("possible", "Maybe"), ("easy", "Yes, easily")), CHOICE_PROBLEM),
+    Field("stress", "scale", "Stress", "stress", "How high was stress?",
+          "0 is calm, 10 is the worst. Choose Couldn't tell if you're not sure.",
+          problem=SCALE_PROBLEM),
+    Field("medication", "choice", "Medication", "medication", "Treatment medication?",
+          "Buprenorphine (Suboxone, Sublocade), methadone, or naltrexone (Vivitrol).",
+          (("taken", "Taken"), ("missed", "Missed"), ("not-prescribed", "Not prescribed")),
+          CHOICE_PROBLEM),
+    Field("use", "choice", "Signs of use", "use", "Any signs of use?",
+          "A suspicion is worth writing down. Facts, not blame.",
+          (("none", "No signs"), ("suspected", "Suspected"), ("confirmed", "Confirmed")),
+          CHOICE_PROBLEM),
+    Field("overdose", "flag", "Overdose", "overdose", "An overdose or a close call?",
+          "Happening now? Call {number} now. The Emergency page shows what to do.",
+          problem="tick the box or leave it empty"),
+    Field("naloxone_given", "flag", "Naloxone given", "naloxone", "Was naloxone given?",
+          "Naloxone is also sold as Narcan.", problem="tick the box or leave it empty"),
+    Field("notes", "text", "Notes", "note", "Anything else?",
+          "What happened, what helped. The care team may read this.",
+          problem=f"at most {NOTES_MAX:,} characters (this has {{length:,}})"),
+)
+FIELD = {f.name: f for f in FIELDS}
+CHECKIN_FIELDS = tuple(f.name for f in FIELDS)
+
+
+def _values(name):
+    return tuple(value for value, _ in FIELD[name].choices)
+
+
+WITHDRAWAL = _values("withdrawal")
+ACCESS = _values("access")
+MEDICATION = _values("medication")
+USE = _values("use")
+#: "use" in the rules means one of these.
+USE_SIGNS = ("suspected", "confirmed")
+
+#: The columns of export.csv, in order (docs/export.md describes each one).
+CSV_COLUMNS = ("date", "caregiver") + CHECKIN_FIELDS[1:] + ("created_at",)
+
+# ---------------------------------------------------------------------------
+# Checklists: (id, short label used in the engine's own sentences), in the spec's order.
+# The full sentences people tick live in content.py.
+# ---------------------------------------------------------------------------
+CHECKLIST_CATALOG = {
+    "step-down": (
+        ("coping-practiced", "coping skills practiced"),
+        ("stress-handled", "a stressful time handled without use"),
+        ("home-substance-free", "home free of drugs"),
+        ("medication-plan", "medication plan set"),
+        ("next-appointment", "first appointment at the next level booked"),
+        ("accountability", "people and a check-in plan outside treatment"),
+        ("warning-plan", "a plan for whom to call and when to step back up"),
+        ("medically-stable", "the care team says they are medically stable"),
+    ),
+    "home-safety": (
+        ("naloxone-home", "naloxone at home"),
+        ("naloxone-trained", "everyone at home can give naloxone"),
+        ("meds-locked", "medicines locked away"),
+        ("crisis-numbers", "crisis numbers saved"),
+        ("transport", "rides to appointments arranged"),
+    ),
+}
+CHECKLIST_ITEMS = {key: tuple(i for i, _ in items) for key, items in CHECKLIST_CATALOG.items()}
+CHECKLIST_LABELS = {i: label for items in CHECKLIST_CATALOG.values() for i, label in items}
+KNOWN_CHECKLIST_IDS = CHECKLIST_ITEMS["step-down"] + CHECKLIST_ITEMS["home-safety"]
