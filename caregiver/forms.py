@@ -116,30 +116,40 @@ class CircleForm(WebForm):
         field.data = day.isoformat()
 
 
-def _radio(name):
-    """A check-in question with one answer, "Couldn't tell" (not observed) first."""
-    field = FIELD[name]
-    choices = field.choices or [(str(i), str(i)) for i in range(SCALE_MAX + 1)]
-    return RadioField(field.label, default="", choices=[("", NOT_OBSERVED_LABEL)] + list(choices),
-                      validate_choice=False)
-
-
-def _flag(name):
-    field = FIELD[name]
-    return CheckboxField(field.label, message=f"{field.called}: {field.problem}.")
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-def _scale_value(text):
-    """A 0..10 answer as the engine's int; anything else goes to the engine as sent,
-    for it to refuse ("3.5", "ten")."""
-    if text in ("", None):
-        return None
-    return int(text) if re.fullmatch(r"[0-9]{1,2}", text) else text
+def _checkin_field(spec):
+    """The form field for a check-in field of the catalog, by its kind."""
+    if spec.kind in ("scale", "choice"):  # one answer, "Couldn't tell" (not observed) first
+        choices = spec.choices or [(str(i), str(i)) for i in range(SCALE_MAX + 1)]
+        return RadioField(spec.label, default="", choices=[("", NOT_OBSERVED_LABEL)] + list(choices),
+                          validate_choice=False)
+    if spec.kind == "signs":
+        return MultiCheckboxField(spec.label, choices=list(spec.choices), validate_choice=False)
+    if spec.kind == "flag":
+        return CheckboxField(spec.label, message=f"{spec.called}: {spec.problem}.")
+    if spec.kind == "text":
+        return TextAreaField(spec.label, filters=[one_line_break, strip])
+    return StringField(spec.label, filters=[strip])  # the date
+
+
+def _engine_value(spec, data):
+    """What the form read, as the rules engine's value; a value that is not one goes to
+    the engine as sent, for it to refuse ("3.5", "ten", "2026-02-30")."""
+    if spec.kind == "scale":
+        if data in ("", None):
+            return None
+        return int(data) if re.fullmatch(r"[0-9]{1,2}", data) else data
+    if spec.kind == "signs":
+        return list(data or [])
+    if spec.kind == "flag":
+        return bool(data)
+    if spec.kind == "date":
+        return parse_day(data) or data
+    return data or None
 
 
 class CheckinForm(WebForm):
@@ -148,20 +158,9 @@ class CheckinForm(WebForm):
     The rules engine's validate_checkin is the one check of the values; this form
     reads them from the request and says the engine's refusal in its own words."""
     field_names = {**{f.name: f.called for f in FIELD.values()}, "client_id": "Client id"}
-    errors_on_form = ("overdose", "naloxone_given")  # two checkboxes under one heading
+    errors_on_form = tuple(f.name for f in FIELD.values() if f.kind == "flag")  # checkboxes under one heading
     client_id = HiddenField()
-    date = StringField(FIELD["date"].label, filters=[strip])
-    craving = _radio("craving")
-    withdrawal = _radio("withdrawal")
-    withdrawal_signs = MultiCheckboxField(FIELD["withdrawal_signs"].label,
-                                          choices=list(FIELD["withdrawal_signs"].choices), validate_choice=False)
-    access = _radio("access")
-    stress = _radio("stress")
-    medication = _radio("medication")
-    use = _radio("use")
-    overdose = _flag("overdose")
-    naloxone_given = _flag("naloxone_given")
-    notes = TextAreaField(FIELD["notes"].label, filters=[one_line_break, strip])
+    # One field per entry of the catalog (vocabulary.FIELDS), added below the class.
 
     def __init__(self, *args, today, max_days_back=14, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,16 +185,7 @@ class CheckinForm(WebForm):
 
     def _validate_values(self):
         """The engine checks the values; its refusal is said here, on the field."""
-        sent = {
-            "date": parse_day(self.date.data) or self.date.data,
-            "craving": _scale_value(self.craving.data),
-            "stress": _scale_value(self.stress.data),
-            "withdrawal_signs": list(self.withdrawal_signs.data or []),
-            "overdose": bool(self.overdose.data),
-            "naloxone_given": bool(self.naloxone_given.data),
-            "notes": self.notes.data or None,
-            **{name: getattr(self, name).data or None for name in ("withdrawal", "access", "medication", "use")},
-        }
+        sent = {spec.name: _engine_value(spec, getattr(self, spec.name).data) for spec in FIELD.values()}
         # Each field on its own (beside a valid day), so that every refused field is named.
         ok = True
         for name, value in sent.items():
@@ -228,6 +218,10 @@ class CheckinForm(WebForm):
     def checkin(self):
         """The validated check-in as the rules engine's dict."""
         return self.valid_checkin
+
+
+for _spec in FIELD.values():
+    setattr(CheckinForm, _spec.name, _checkin_field(_spec))
 
 
 class InviteAcceptForm(WebForm):
