@@ -13,6 +13,7 @@ from . import audit, signals
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
 from .vocabulary import CHECKIN_FIELDS as FIELDS
+from .vocabulary import TWENTY_FOUR_SEVEN
 
 # ---------------------------------------------------------------------------
 # Check-ins
@@ -183,10 +184,7 @@ def level_state(entries):
       with a note, does not restart it);
     - the previous level is the level just before that run.
     """
-    by_day = {}
-    for entry in sorted(entries, key=lambda e: (e["since"], e["id"])):
-        by_day[entry["since"]] = entry
-    timeline = [by_day[day] for day in sorted(by_day)]
+    timeline = _timeline(entries)
     if not timeline:
         return None, None, None
     level = timeline[-1]["level"]
@@ -204,6 +202,35 @@ def replaced_ids(entries):
         if entry["since"] not in latest or entry["id"] > latest[entry["since"]]:
             latest[entry["since"]] = entry["id"]
     return {e["id"] for e in entries if latest[e["since"]] != e["id"]}
+
+
+def _timeline(entries):
+    """One entry per day, oldest first: a later entry for the same day replaces the
+    earlier one (that is how a wrong entry is corrected)."""
+    by_day = {}
+    for entry in sorted(entries, key=lambda e: (e["since"], e["id"])):
+        by_day[entry["since"]] = entry
+    return [by_day[day] for day in sorted(by_day)]
+
+
+def timeline_since(entries, first):
+    """The entries in effect from day `first` on (YYYY-MM-DD), oldest first: the one
+    in effect on `first`, then each change after it."""
+    timeline = _timeline(entries)
+    start = max((i for i, e in enumerate(timeline) if e["since"] <= first), default=0)
+    return timeline[start:]
+
+
+def left_24_7_on(entries):
+    """The first day below 24/7 care after the most recent inpatient or residential
+    stay (YYYY-MM-DD), or None while in 24/7 care or when the history holds no such
+    stay. Whatever levels came after it: inpatient, outpatient from 2 Nov, IOP from
+    10 Nov gives 2 Nov."""
+    timeline = _timeline(entries)
+    last_stay = max((i for i, e in enumerate(timeline) if e["level"] in TWENTY_FOUR_SEVEN), default=None)
+    if last_stay is None or last_stay == len(timeline) - 1:
+        return None
+    return timeline[last_stay + 1]["since"]
 
 
 def level_history(circle_id):
@@ -253,6 +280,52 @@ def remove_level_entry(db, circle_id, entry_id):
 
 
 # ---------------------------------------------------------------------------
+# Medication for opioid use disorder: the circle's record, kept like the levels
+# ---------------------------------------------------------------------------
+def medication_history(circle_id):
+    """Every entry, newest day first, with who recorded it."""
+    return list(get_db().query(
+        "SELECT h.*, u.display_name AS recorded_by_name FROM medication_history h"
+        " LEFT JOIN users u ON u.id = h.recorded_by"
+        " WHERE h.circle_id = ? ORDER BY h.since DESC, h.id DESC", [circle_id]))
+
+
+def medication_state(entries):
+    """{"medication", "since", "next_due", "stopped_on"} from history entries (dicts
+    with id, medication, since, next_due), or None when nothing is recorded.
+
+    `stopped_on` is the first day without medication after it was stopped (the
+    engine's medication_stopped_on): the start of the latest "none" entry when an
+    entry with a medication came before it; None when taking one, or never on one."""
+    timeline = _timeline(entries)
+    if not timeline:
+        return None
+    current = timeline[-1]
+    start = len(timeline) - 1
+    while start > 0 and timeline[start - 1]["medication"] == current["medication"]:
+        start -= 1
+    stopped_on = None
+    if current["medication"] == "none" and start > 0:
+        stopped_on = timeline[start]["since"]
+    return {"medication": current["medication"], "since": timeline[start]["since"],
+            "next_due": current["next_due"], "stopped_on": stopped_on}
+
+
+def record_medication(db, circle_id, user_id, medication, since, next_due=None, note=None):
+    """A medication entry (the same entry sent twice is stored once)."""
+    if one("SELECT 1 FROM medication_history WHERE circle_id = ? AND medication = ? AND since = ?"
+           " AND next_due IS ? AND note IS ?", [circle_id, medication, since, next_due, note]):
+        return
+    db.table("medication_history").insert({
+        "circle_id": circle_id, "medication": medication, "since": since, "next_due": next_due,
+        "note": note, "recorded_by": user_id, "recorded_at": now_utc()})
+
+
+def remove_medication_entry(db, circle_id, entry_id):
+    db.execute("DELETE FROM medication_history WHERE id = ? AND circle_id = ?", [entry_id, circle_id])
+
+
+# ---------------------------------------------------------------------------
 # The circle, its members and its numbers
 # ---------------------------------------------------------------------------
 def my_circles(user_id):
@@ -284,14 +357,25 @@ def replace_care_team(db, circle_id, numbers):
 # ---------------------------------------------------------------------------
 # Prompts: the rules engine's reading of a circle, and what the family did
 # ---------------------------------------------------------------------------
+def risk_dates(circle, today):
+    """(left_24_7_on, medication_stopped_on) of a circle as YYYY-MM-DD, or None: the
+    days the rules read from the level and medication histories."""
+    medication = medication_state(medication_history(circle["id"])) or {}
+
+    def known(day):  # a time zone change can put a recorded day after the circle's today
+        return day if day and day <= today.isoformat() else None
+    return known(left_24_7_on(level_history(circle["id"]))), known(medication.get("stopped_on"))
+
+
 def circle_signals(circle):
     """The rules engine's output for a circle today, from the last 30 days only."""
     today = circle_today(circle)
     rows = checkins_between(circle["id"], today - timedelta(days=LOOKBACK_DAYS - 1), today)
+    left, stopped = risk_dates(circle, today)
     return signals.evaluate(
         today, [row_to_checkin(r) for r in rows],
         level_of_care=circle["level_of_care"], level_since=circle["level_since"],
-        previous_level=circle["previous_level"],
+        previous_level=circle["previous_level"], left_24_7_on=left, medication_stopped_on=stopped,
         checklist={item: True for item in ticked_items(circle["id"])},
     )
 

@@ -1,7 +1,8 @@
 """The rules engine: from check-ins to prompts and step-down readiness.
 
-Pure functions of (today, level of care with its start date and the previous level,
-check-ins, ticked checklist items). No web code, no database, standard library only.
+Pure functions of (today, level of care with its start date, the previous level and
+the day the person last left 24/7 care, the day medication was stopped, check-ins,
+ticked checklist items). No web code, no database, standard library only.
 
 It is also a program for the care team, tests and scripts:
 
@@ -48,7 +49,8 @@ THRESHOLDS = {
     "overdose-recent": {"days": 3},
     # use on D in the last `days`; the `before_days` before D hold at least
     # `min_none_days` days with use "none" and none with use; or the level changed
-    # from 24/7 care within the `since_days` days ending on D (D and 27 before it).
+    # from 24/7 care (left_24_7_on) within the `since_days` days ending on D (D and
+    # 27 before it), whatever levels came in between.
     "use-after-abstinence": {"days": 3, "before_days": 7, "min_none_days": 5, "since_days": 28},
     "overdose-history": {"days": 30},
     "use-in-lower-structure": {"days": 14},
@@ -65,6 +67,7 @@ THRESHOLDS = {
     "access-possible": {"days": 7, "min_days": 2},
     "stress-high": {"days": 7, "min_days": 3, "stress": 7},
     "recent-step-down": {"days": 28},
+    "medication-stopped": {"days": 28},
     "checkins-missing": {"days": 3},
     # step-down criteria
     "withdrawal-controlled": {"days": 7, "min_values": 5},
@@ -134,7 +137,7 @@ RULES = (
          "the prescriber or get medical help now."),
     Rule("withdrawal-prolonged", "more-structure", "Withdrawal that keeps going",
          "Moderate or severe withdrawal on 4 or more of the last 7 days.",
-         "Withdrawal that drags on wears people down. It often means the medication or "
+         "Withdrawal that drags on wears people down. It can mean the medication or "
          "the care needs adjusting: tell the prescriber."),
     Rule("cravings-high", "more-structure", "Strong cravings on several days",
          "Cravings of 7 or more (out of 10) on 3 or more of the last 5 days.",
@@ -151,7 +154,7 @@ RULES = (
     Rule("repeated-relapse", "more-structure", "Use again after stopping, more than once",
          "Two or more separate times of use in the last 30 days, with a day without "
          "use between them.",
-         "Going back to use more than once after stopping often means they need more "
+         "Going back to use more than once after stopping can mean they need more "
          "support than they have now, not that they are not trying."),
     Rule("cravings-rising", "watch", "Cravings going up",
          "The average craving of the last 3 days is at least 2 points above the average "
@@ -173,12 +176,25 @@ RULES = (
          "Look for ways to take some pressure off, keep logging, and mention it to the "
          "care team."),
     Rule("recent-step-down", "watch", "Recently left 24/7 care",
-         "The person moved from inpatient or residential care to a lower level within "
-         "the last 28 days.",
+         "The person left inpatient or residential care within the last 28 days, "
+         "whatever levels came after it.",
          "The first weeks after leaving 24/7 care are fragile: tolerance is lower and "
-         "round-the-clock support is suddenly gone, so overdose risk is at its highest.",
+         "round-the-clock support is suddenly gone, so overdose risk is at its highest "
+         "(in a Norwegian study, Ravndal and Amundsen 2010, about 16 times the later rate "
+         "in the first 4 weeks).",
          "Keep naloxone at home and make sure everyone knows where it is, check in every "
-         "day, and agree with the care team on when to step back up."),
+         "day, and agree with the care team on when to step back up. Ask the care team "
+         "about starting or continuing medication for opioid use disorder, and make sure "
+         "a follow-up appointment is booked within days."),
+    Rule("medication-stopped", "watch", "Medication for opioid use disorder stopped",
+         "Medication for opioid use disorder was stopped within the last 28 days.",
+         "The first weeks after stopping this medication carry a much higher risk of "
+         "overdose, several times higher than while taking it (in a UK study of people "
+         "leaving opioid agonist treatment, Cornish, Hickman and colleagues, BMJ 2010, "
+         "deaths were about 8 to 9 times higher in the first 4 weeks after stopping). Stopping is not a "
+         "failure, and restarting is often possible.",
+         "Keep naloxone close and make sure everyone knows where it is. Ask the prescriber "
+         "about restarting, and check in every day."),
     Rule("checkins-missing", "info", "No check-ins for 3 days",
          "None of the last 3 days has a check-in.",
          "Warning signs only add up when days are written down; a gap of several days "
@@ -195,8 +211,8 @@ CRITERIA = (
               "Cravings are manageable: none of 7 or more in the last week and a low average.",
               "cravings were strong in the last 7 days"),
     Criterion("medication-stable",
-              "Medication is steady: no missed doses in the last two weeks.",
-              "medication was missed in the last 14 days"),
+              "Medication is steady: no missed doses and no stop in the last two weeks.",
+              "medication was missed or stopped in the last 14 days"),
     Criterion("no-recent-use",
               "No signs of use in the last two weeks.",
               "there were signs of use in the last 14 days"),
@@ -231,9 +247,17 @@ STATUS_WORDS = {
 }
 
 CARE_TEAM_DECIDES = "This app does not decide care: the care team does."
+# The seeds' advice when a family is unsure: an assessment, not assumptions.
+START_WITH_ASSESSMENT = (
+    "When you are unsure, start with an assessment: a clinician decides which level of "
+    "care is safest now. Ask the care team for one, or call the SAMHSA National Helpline "
+    "(1-800-662-4357, free, 24/7) to find one.")
 EMERGENCY_STEPS = (
-    "If they are hard to wake or their breathing is slow: call the emergency number "
-    "(911 in the US), give naloxone, and stay with them until help arrives."
+    "If they won't wake up or are not breathing normally: call the emergency number "
+    "(911 in the US) on speaker, start chest compressions if they are not breathing "
+    "normally or only gasping, and give naloxone as soon as you have it, without "
+    "delaying the call or CPR. The goal is normal breathing. Stay with them until help "
+    "arrives."
 )
 
 
@@ -380,7 +404,28 @@ def _ticked(checklist):
     return items
 
 
-TOP_LEVEL_KEYS = ("today", "level_of_care", "level_since", "previous_level", "checklist", "checkins")
+TOP_LEVEL_KEYS = ("today", "level_of_care", "level_since", "previous_level", "left_24_7_on",
+                  "medication_stopped_on", "checklist", "checkins")
+#: evaluate()'s left_24_7_on when the caller does not know it (older inputs): worked
+#: out from the level just before the current one.
+FROM_PREVIOUS_LEVEL = object()
+
+
+def derived_left_24_7_on(level_of_care, level_since, previous_level):
+    """What an input without left_24_7_on means: level_since when the level before was
+    24/7 care and the level now is below it, else None."""
+    if previous_level in TWENTY_FOUR_SEVEN and level_of_care in LOWER_STRUCTURE:
+        return level_since
+    return None
+
+
+def _day_not_after(value, field, today):
+    if value is None:
+        return None
+    day = parse_date(value, field)
+    if day > today:
+        raise SignalsInputError(field, f"cannot be after today ({today.isoformat()})")
+    return day
 
 
 def parse_input(obj):
@@ -402,12 +447,15 @@ def parse_input(obj):
         # calendar has to reach that far back.
         raise SignalsInputError("today", f"must be {EARLIEST_TODAY.isoformat()} or later")
     level = _level(obj.get("level_of_care"), "level_of_care")
-    since = obj.get("level_since")
-    if since is not None:
-        since = parse_date(since, "level_since")
-        if since > today:
-            raise SignalsInputError("level_since", f"cannot be after today ({today.isoformat()})")
+    since = _day_not_after(obj.get("level_since"), "level_since", today)
     previous = _level(obj.get("previous_level"), "previous_level")
+    if "left_24_7_on" in obj:
+        left = _day_not_after(obj["left_24_7_on"], "left_24_7_on", today)
+        if left is not None and since is not None and left > since:
+            raise SignalsInputError("left_24_7_on", f"cannot be after level_since ({since.isoformat()})")
+    else:
+        left = derived_left_24_7_on(level, since, previous)
+    stopped = _day_not_after(obj.get("medication_stopped_on"), "medication_stopped_on", today)
     checklist = obj.get("checklist")
     if checklist is not None and not isinstance(checklist, dict):
         raise SignalsInputError("checklist", "must be an object of item ids to true or false")
@@ -430,6 +478,8 @@ def parse_input(obj):
         "level_of_care": level,
         "level_since": since,
         "previous_level": previous,
+        "left_24_7_on": left,
+        "medication_stopped_on": stopped,
         "checklist": ticked,
     }
 
@@ -607,8 +657,7 @@ def _overdose_rule(rule_id):
 def _use_after_abstinence(ctx):
     t = THRESHOLDS["use-after-abstinence"]
     after_break, after_leaving = [], []
-    left_24_7 = (ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_of_care in LOWER_STRUCTURE
-                 and ctx.level_since is not None)
+    left = ctx.below_24_7_since()
     for d in last_days(ctx.today, t["days"]):
         dv = ctx.days.get(d)
         if dv is None or not _is_use(dv):
@@ -617,7 +666,7 @@ def _use_after_abstinence(ctx):
         none_days = sum(1 for b in before if b is not None and b.use == "none")
         use_before = any(b is not None and _is_use(b) for b in before)
         abstinent = none_days >= t["min_none_days"] and not use_before
-        since_ok = left_24_7 and (d - timedelta(days=t["since_days"] - 1)) <= ctx.level_since <= d
+        since_ok = left is not None and (d - timedelta(days=t["since_days"] - 1)) <= left <= d
         if abstinent:
             after_break.append((d, dv.use))
         if since_ok:
@@ -629,11 +678,7 @@ def _use_after_abstinence(ctx):
         reasons.append(f"Use {_values_on(after_break)}, after at least {t['min_none_days']} days "
                        f"noted without use, and none with use, in the {t['before_days']} days before.")
     if after_leaving:
-        gap = (ctx.today - ctx.level_since).days
-        ago = "today" if gap == 0 else ("yesterday" if gap == 1 else f"{gap} days ago")
-        reasons.append(f"Use {_values_on(after_leaving)}, after leaving "
-                       f"{_level_name(ctx.previous_level).lower()} care on "
-                       f"{day_words(ctx.level_since)} ({ago}).")
+        reasons.append(f"Use {_values_on(after_leaving)}, after {_path_words(ctx)}.")
     why = " ".join(reasons) + " Tolerance is lower after time without use, so overdose risk is high."
     return sorted({d for d, _ in after_break + after_leaving}), why
 
@@ -715,18 +760,39 @@ def _cravings_rising(ctx):
     return [d for d, _ in recent], why
 
 
+def _ago(today, day):
+    gap = (today - day).days
+    return "today" if gap == 0 else ("yesterday" if gap == 1 else f"{gap} days ago")
+
+
+def _path_words(ctx):
+    """The way down from 24/7 care in words: 'leaving inpatient care on Mon 2 Nov (18 days
+    ago); intensive outpatient since Tue 10 Nov'."""
+    left = ctx.left_24_7_on
+    stay = (f"{_level_name(ctx.previous_level).lower()} care"
+            if ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_since == left else "24/7 care")
+    words = f"leaving {stay} on {day_words(left)} ({_ago(ctx.today, left)})"
+    if ctx.level_since is not None and ctx.level_since != left:
+        words += f"; {_level_name(ctx.level_of_care).lower()} since {day_words(ctx.level_since)}"
+    return words
+
+
 def _recent_step_down(ctx):
     t = THRESHOLDS["recent-step-down"]
-    if not (ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_of_care in LOWER_STRUCTURE
-            and ctx.level_since is not None):
+    left = ctx.below_24_7_since()
+    if left is None or not 0 <= (ctx.today - left).days < t["days"]:
         return None
-    gap = (ctx.today - ctx.level_since).days
-    if not 0 <= gap < t["days"]:
+    path = _path_words(ctx)
+    return [left], f"{path[0].upper()}{path[1:]}, within the last {t['days']} days."
+
+
+def _medication_stopped(ctx):
+    t = THRESHOLDS["medication-stopped"]
+    stopped = ctx.medication_stopped_on
+    if stopped is None or not 0 <= (ctx.today - stopped).days < t["days"]:
         return None
-    ago = "today" if gap == 0 else ("yesterday" if gap == 1 else f"{gap} days ago")
-    why = (f"Moved from {_level_name(ctx.previous_level)} to {_level_name(ctx.level_of_care)} on "
-           f"{day_words(ctx.level_since)} ({ago}), within the last {t['days']} days.")
-    return [ctx.level_since], why
+    return [stopped], (f"Medication for opioid use disorder stopped on {day_words(stopped)} "
+                       f"({_ago(ctx.today, stopped)}), within the last {t['days']} days.")
 
 
 def _checkins_missing(ctx):
@@ -770,6 +836,7 @@ _RULE_CHECKS = {
         "stress-high", "stress", _atleast("stress"), "Stress",
         lambda n, t: f"{t['stress']} or more out of 10 on {n} of the last {t['days']} days"),
     "recent-step-down": _recent_step_down,
+    "medication-stopped": _medication_stopped,
     "checkins-missing": _checkins_missing,
 }
 
@@ -788,10 +855,12 @@ def _structure_sentence(level):
 
 def urgent_follow_up(level_of_care):
     """What to do for an urgent prompt once the emergency steps are taken care of."""
-    return " ".join(["Keep naloxone close and try not to leave them alone.",
+    return " ".join(["In the days after: stay close, keep naloxone at hand, and make sure they "
+                     "get a medical follow-up within days.",
                      _structure_sentence(level_of_care),
-                     "Ask them too about starting or changing treatment medication, which lowers "
-                     "the risk of dying from an overdose.", CARE_TEAM_DECIDES])
+                     "Ask the care team or prescriber about starting or continuing medication "
+                     "for opioid use disorder, which lowers the risk of dying from an overdose.",
+                     CARE_TEAM_DECIDES])
 
 
 def action_words(rule, level_of_care):
@@ -799,7 +868,7 @@ def action_words(rule, level_of_care):
     if rule.level == "urgent":
         return f"{EMERGENCY_STEPS} {urgent_follow_up(level_of_care)}"
     if rule.level == "more-structure":
-        parts = [_structure_sentence(level_of_care)]
+        parts = [_structure_sentence(level_of_care), START_WITH_ASSESSMENT]
     else:
         parts = [rule.todo]
     parts.append(CARE_TEAM_DECIDES)
@@ -807,12 +876,19 @@ def action_words(rule, level_of_care):
 
 
 class _Context:
-    def __init__(self, today, days, level_of_care, level_since, previous_level):
+    def __init__(self, today, days, level_of_care, level_since, previous_level, left_24_7_on,
+                 medication_stopped_on):
         self.today = today
         self.days = _Days(days)
         self.level_of_care = level_of_care
         self.level_since = level_since
         self.previous_level = previous_level
+        self.left_24_7_on = left_24_7_on
+        self.medication_stopped_on = medication_stopped_on
+
+    def below_24_7_since(self):
+        """The day the person left 24/7 care, when the level now is below it; else None."""
+        return self.left_24_7_on if self.level_of_care in LOWER_STRUCTURE else None
 
 
 def evaluate_prompts(ctx):
@@ -875,11 +951,17 @@ def _c_cravings(ctx, ticked, prompts):
 
 def _c_medication(ctx, ticked, prompts):
     t = THRESHOLDS["medication-stable"]
-    pairs = ctx.days.values(last_days(ctx.today, t["days"]), "medication")
+    window = last_days(ctx.today, t["days"])
+    pairs = ctx.days.values(window, "medication")
     missed = [d for d, v in pairs if v == "missed"]
+    problems = []
     if missed:
-        return "unmet", (f"Medication missed on {join_words(day_words(d) for d in missed)} "
-                         f"(in the last {t['days']} days).")
+        problems.append(f"medication missed on {join_words(day_words(d) for d in missed)}")
+    if ctx.medication_stopped_on in window:
+        problems.append(f"medication stopped on {day_words(ctx.medication_stopped_on)}")
+    if problems:
+        text = join_words(problems)
+        return "unmet", f"{text[0].upper()}{text[1:]} (in the last {t['days']} days)."
     if len(pairs) >= t["min_values"]:
         return "met", (f"Medication noted on {len(pairs)} of the last {t['days']} days and "
                        f"never missed.")
@@ -999,6 +1081,20 @@ def _because(criterion):
     return CRITERIA_BY_ID[criterion["id"]].because
 
 
+CHECKLIST_CRITERIA = ("coping-practiced", "medically-stable", "accountability", "transition-planned")
+CRITERION_STATUS_WORDS = {"met": "Met", "unmet": "Not yet", "unknown": "The check-ins don't show this yet"}
+
+
+def criterion_words(criterion):
+    """A criterion's status in words that say only what is known: an item nobody
+    ticked is "Not ticked yet", not a verdict about the person."""
+    checklist_only = criterion["id"] in CHECKLIST_CRITERIA or (
+        criterion["id"] in CHECKLIST_ONLY_BECAUSE and criterion["why"].startswith("The checklist item"))
+    if criterion["status"] == "unmet" and checklist_only:
+        return "Not ticked yet"
+    return CRITERION_STATUS_WORDS[criterion["status"]]
+
+
 def status_words(step_down):
     """The overall step-down wording; never a bare verdict of readiness."""
     status = step_down["status"]
@@ -1019,20 +1115,30 @@ def status_words(step_down):
 # Entry points
 # ---------------------------------------------------------------------------
 def evaluate(today, checkins, level_of_care=None, level_since=None, previous_level=None,
-             checklist=None):
+             checklist=None, left_24_7_on=FROM_PREVIOUS_LEVEL, medication_stopped_on=None):
     """{"prompts": [...], "step_down": {"status", "criteria"}} for `today`.
 
     `checkins` are normalized check-ins (see validate_checkin); their dates may be
     `date` objects or YYYY-MM-DD strings, and check-ins after `today` are ignored.
-    `checklist` is a dict id -> bool or a set of ticked ids.
+    `checklist` is a dict id -> bool or a set of ticked ids. `left_24_7_on` (the first
+    day below 24/7 care after the latest inpatient or residential stay) is worked out
+    from the previous level when not given; `medication_stopped_on` is the first day
+    without medication for opioid use disorder after it was stopped.
     """
     today = parse_date(today, "today")
     level_of_care = _level(level_of_care, "level_of_care")
     previous_level = _level(previous_level, "previous_level")
     if level_since is not None:
         level_since = parse_date(level_since, "level_since")
+    if left_24_7_on is FROM_PREVIOUS_LEVEL:
+        left_24_7_on = derived_left_24_7_on(level_of_care, level_since, previous_level)
+    elif left_24_7_on is not None:
+        left_24_7_on = parse_date(left_24_7_on, "left_24_7_on")
+    if medication_stopped_on is not None:
+        medication_stopped_on = parse_date(medication_stopped_on, "medication_stopped_on")
     ticked = _ticked(checklist)
-    ctx = _Context(today, aggregate_days(checkins), level_of_care, level_since, previous_level)
+    ctx = _Context(today, aggregate_days(checkins), level_of_care, level_since, previous_level,
+                   left_24_7_on, medication_stopped_on)
     prompts = evaluate_prompts(ctx)
     return {"prompts": prompts, "step_down": evaluate_step_down(ctx, ticked, prompts)}
 

@@ -9,7 +9,7 @@ from .dates import circle_today, day_words, full_date, local_time
 from .forms import RESPONSE_ACTIONS
 from .records import author_of, checkins_between, row_to_checkin
 from .views import circle_member_required, render
-from .vocabulary import LEVEL_NAMES, SIGN_WORDS, USE_SIGNS
+from .vocabulary import LEVEL_NAMES, MEDICATION_NAMES, SIGN_WORDS, USE_SIGNS
 
 bp = Blueprint("summary", __name__)
 
@@ -136,6 +136,13 @@ def build_summary(circle, days, include_notes):
                  "since": full_date(since) if since else None,
                  "days": (today - since).days if since and since <= today else None,
                  "previous": LEVEL_NAMES.get(circle["previous_level"] or "")}
+    # The way here, within the period: a step down and a step up between lower levels
+    # both matter to a clinician, not only the one level before.
+    # (The first without its start day, which may lie before the period.)
+    timeline = records.timeline_since(records.level_history(circle["id"]), first.isoformat())
+    path = [LEVEL_NAMES.get(e["level"], e["level"]) + (f" from {full_date(e['since'])}" if i else "")
+            for i, e in enumerate(timeline)]
+    medication = records.medication_state(records.medication_history(circle["id"]))
     logged = sum(1 for row in table if row["values"])
     return {
         "nickname": circle["nickname"],
@@ -147,6 +154,12 @@ def build_summary(circle, days, include_notes):
         "made_at": f"{full_date(now.date())}, {now:%H:%M} ({circle['timezone']})",
         "include_notes": include_notes,
         "level": level,
+        "level_path": path if len(path) > 1 else [],
+        "medication": medication and {
+            "name": MEDICATION_NAMES.get(medication["medication"], medication["medication"]),
+            "since": full_date(medication["since"]),
+            "stopped": medication["stopped_on"] and full_date(medication["stopped_on"]),
+            "next_due": medication["next_due"] and full_date(medication["next_due"])},
         "prompts": prompts,
         "suggested_levels": signals.join_words([LEVEL_NAMES[lvl] for lvl in suggested], "or"),
         "other_responses": other,

@@ -75,11 +75,15 @@ def export_csv(circle_id):
 def export_data(circle):
     """The rules program's input for `circle` today, with every check-in it has."""
     ticked = records.ticked_items(circle["id"])
+    today = circle_today(circle)
+    left, stopped = records.risk_dates(circle, today)
     return {
-        "today": circle_today(circle).isoformat(),
+        "today": today.isoformat(),
         "level_of_care": circle["level_of_care"],
         "level_since": circle["level_since"],
         "previous_level": circle["previous_level"],
+        "left_24_7_on": left,
+        "medication_stopped_on": stopped,
         "checklist": {item: True for item in signals.KNOWN_CHECKLIST_IDS if item in ticked},
         "checkins": [row_to_checkin(r) for r in records.all_checkins(circle["id"])],
     }

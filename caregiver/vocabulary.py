@@ -32,6 +32,20 @@ SUGGESTED_LEVELS = {
     "inpatient": (),
 }
 
+# ---------------------------------------------------------------------------
+# Medication for opioid use disorder: the circle's record (what, since when)
+# ---------------------------------------------------------------------------
+MEDICATIONS = (
+    ("none", "None now"),
+    ("buprenorphine", "Buprenorphine, taken daily (Suboxone and others)"),
+    ("methadone", "Methadone, usually daily from an opioid treatment program"),
+    ("naltrexone", "Naltrexone pill, taken daily"),
+    ("buprenorphine-injection", "Long-acting buprenorphine injection (weekly or monthly)"),
+    ("naltrexone-injection", "Extended-release naltrexone injection (monthly, Vivitrol)"),
+)
+MEDICATION_NAMES = dict(MEDICATIONS)
+INJECTIONS = ("buprenorphine-injection", "naltrexone-injection")
+
 LIVING_SITUATIONS = (
     ("home", "At home"),
     ("sober-living", "Sober living home"),

@@ -138,7 +138,9 @@ def test_json_is_the_rules_program_input(app, auth, client, history):
     response = export_json(client, history)
     assert response.mimetype == "application/json" and response.headers["Cache-Control"] == "no-store"
     data = json.loads(response.get_data())
-    assert list(data) == ["today", "level_of_care", "level_since", "previous_level", "checklist", "checkins"]
+    assert list(data) == ["today", "level_of_care", "level_since", "previous_level", "left_24_7_on",
+                          "medication_stopped_on", "checklist", "checkins"]
+    assert data["left_24_7_on"] is None and data["medication_stopped_on"] is None  # no 24/7 stay, no stop
     assert data["today"] == today().isoformat() and data["level_of_care"] == "outpatient"
     assert data["level_since"] == ago(20) and data["previous_level"] is None
     assert data["checklist"] == {"coping-practiced": True, "naloxone-home": True}

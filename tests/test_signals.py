@@ -231,6 +231,23 @@ RULE_CASES = [
     P("recent-step-down", [ci(0)], {"level_of_care": "outpatient", "level_since": day(3)}, None,
       "previous level unknown"),
     P("recent-step-down", [ci(0)], LOWER, None, "no level_since"),
+    # ...and through left_24_7_on, whatever levels came in between
+    P("recent-step-down", [ci(0)], {"level_of_care": "iop", "previous_level": "outpatient",
+                                    "level_since": day(10), "left_24_7_on": day(18)}, [18],
+      "inpatient, outpatient, IOP: the chain still holds"),
+    P("recent-step-down", [ci(0)], {"level_of_care": "iop", "previous_level": "outpatient",
+                                    "level_since": day(10), "left_24_7_on": day(28)}, None,
+      "left 24/7 care one day outside the window"),
+    P("recent-step-down", [ci(0)], {**LOWER, "level_since": day(3), "left_24_7_on": None}, None,
+      "an explicit null: no 24/7 stay on record"),
+    P("recent-step-down", [ci(0)], {"level_of_care": "inpatient", "previous_level": "iop",
+                                    "level_since": day(3), "left_24_7_on": day(10)}, None,
+      "back in 24/7 care"),
+    # medication-stopped: medication_stopped_on in the last 28 days
+    P("medication-stopped", [ci(0)], {"medication_stopped_on": day(0)}, [0], "stopped today"),
+    P("medication-stopped", [ci(0)], {"medication_stopped_on": day(27)}, [27], "first day of window"),
+    P("medication-stopped", [ci(0)], {"medication_stopped_on": day(28)}, None, "one day outside"),
+    P("medication-stopped", [ci(0)], {"medication_stopped_on": None}, None, "not stopped"),
     # checkins-missing: none of the last 3 days has a check-in
     P("checkins-missing", [], {}, [], "no check-ins at all, no evidence"),
     P("checkins-missing", [ci(3, craving=2)], {}, [], "last check-in one day before the window"),
@@ -263,7 +280,7 @@ def test_catalog_matches_the_spec_table():
         ("access-under-stress", "more-structure"), ("missed-medication", "more-structure"),
         ("repeated-relapse", "more-structure"), ("cravings-rising", "watch"),
         ("access-possible", "watch"), ("stress-high", "watch"), ("recent-step-down", "watch"),
-        ("checkins-missing", "info"),
+        ("medication-stopped", "watch"), ("checkins-missing", "info"),
     ]
     assert [c.id for c in signals.CRITERIA] == [
         "withdrawal-controlled", "cravings-manageable", "medication-stable", "no-recent-use",
@@ -292,7 +309,9 @@ def test_prompt_has_exactly_the_seven_keys_and_plain_why():
 def test_urgent_action_puts_emergency_steps_first():
     p = prompt_for([ci(0, overdose=True)], "overdose-recent", level_of_care="iop")
     assert p["action"].startswith(signals.EMERGENCY_STEPS)
-    for step in ("emergency number", "naloxone", "stay with them"):
+    for step in ("emergency number", "naloxone", "chest compressions", "without delaying the call or CPR",
+                 "normal breathing", "Stay with them", "follow-up within days",
+                 "starting or continuing medication"):
         assert step in p["action"]
     assert p["action"].endswith(signals.CARE_TEAM_DECIDES)
     assert p["suggested_levels"] == ["php", "inpatient"]
@@ -829,3 +848,96 @@ def test_the_program_loads_no_web_code():
             "print(sorted(m for m in ('flask', 'wtforms', 'werkzeug', 'sqlite_utils') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------
+# The whole level path (left_24_7_on) and a stopped medication
+# ---------------------------------------------------------------------------
+CHAIN = {"level_of_care": "iop", "level_since": day(10), "previous_level": "outpatient",
+         "left_24_7_on": day(18)}
+
+
+def test_use_after_a_chain_of_step_downs_is_urgent_while_tolerance_is_low():
+    """Inpatient -> outpatient (18 days ago) -> IOP (10 days ago): the level just before
+    IOP is outpatient, yet the person left 24/7 care 18 days ago."""
+    p = prompt_for([ci(0, use="suspected")], "use-after-abstinence", **CHAIN)
+    assert p["evidence"] == [iso(0)]
+    assert "after leaving 24/7 care on Mon 2 Nov (18 days ago); intensive outpatient since Tue 10 Nov" in p["why"]
+    # Without left_24_7_on, only the previous level is read: outpatient is not 24/7 care.
+    without = {k: v for k, v in CHAIN.items() if k != "left_24_7_on"}
+    assert prompt_for([ci(0, use="suspected")], "use-after-abstinence", **without) is None
+
+
+def test_use_27_days_after_leaving_is_urgent_and_28_is_not():
+    base = {"level_of_care": "outpatient", "previous_level": "iop", "level_since": day(5)}
+    assert prompt_for([ci(0, use="confirmed")], "use-after-abstinence", **base, left_24_7_on=day(27))
+    assert prompt_for([ci(0, use="confirmed")], "use-after-abstinence", **base, left_24_7_on=day(28)) is None
+
+
+def test_recent_step_down_names_the_path():
+    p = prompt_for([ci(0)], "recent-step-down", **CHAIN)
+    assert p["why"] == ("Leaving 24/7 care on Mon 2 Nov (18 days ago); intensive outpatient since "
+                        "Tue 10 Nov, within the last 28 days.")
+    p = prompt_for([ci(0)], "recent-step-down", **LOWER, level_since=day(4))
+    assert p["why"].startswith("Leaving inpatient care on Mon 16 Nov (4 days ago)")
+    assert "follow-up appointment is booked within days" in p["action"]
+
+
+def test_older_inputs_keep_their_meaning_through_the_program():
+    """An input without left_24_7_on reads the previous level, as before; with it, the path."""
+    old = {"today": TODAY.isoformat(), "level_of_care": "outpatient", "level_since": iso(3),
+           "previous_level": "inpatient", "checkins": []}
+    assert "recent-step-down" in [p["rule"] for p in evaluate(**parse_input(old))["prompts"]]
+    assert "recent-step-down" not in [p["rule"] for p in evaluate(**parse_input({**old, "left_24_7_on": None}))["prompts"]]
+    chain = {**old, "level_of_care": "iop", "previous_level": "outpatient", "left_24_7_on": iso(20)}
+    assert "recent-step-down" in [p["rule"] for p in evaluate(**parse_input(chain))["prompts"]]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"left_24_7_on": "2026-11-21"}, "left_24_7_on: cannot be after today"),
+    ({"left_24_7_on": "2026-11-19", "level_since": "2026-11-10"}, "left_24_7_on: cannot be after level_since"),
+    ({"left_24_7_on": "yesterday"}, "left_24_7_on: must be a date written YYYY-MM-DD"),
+    ({"medication_stopped_on": "2026-11-21"}, "medication_stopped_on: cannot be after today"),
+    ({"medication_stopped_on": 5}, "medication_stopped_on: must be a date written YYYY-MM-DD"),
+])
+def test_the_new_dates_are_checked(extra, message):
+    obj = {"today": TODAY.isoformat(), "level_of_care": "iop", "checkins": [], **extra}
+    with pytest.raises(signals.SignalsInputError) as e:
+        parse_input(obj)
+    assert str(e.value).startswith(message)
+
+
+def test_a_stopped_medication_is_a_watch_sign_that_names_the_studies_and_restarting():
+    p = prompt_for([ci(0)], "medication-stopped", medication_stopped_on=day(3))
+    assert p["level"] == "watch" and p["evidence"] == [iso(3)]
+    assert p["why"] == ("Medication for opioid use disorder stopped on Tue 17 Nov (3 days ago), "
+                        "within the last 28 days.")
+    matters = signals.RULES_BY_ID["medication-stopped"].matters
+    assert "several times higher" in matters and "Cornish, Hickman" in matters
+    assert "restarting" in p["action"] and "naloxone" in p["action"]
+
+
+@pytest.mark.parametrize("stopped, status", [(13, "unmet"), (14, "met")])
+def test_medication_stable_is_unmet_while_a_stop_is_within_14_days(stopped, status):
+    checkins = many(range(14), medication="taken")
+    c = criterion(checkins, "medication-stable", medication_stopped_on=day(stopped))
+    assert c["status"] == status
+    if status == "unmet":
+        assert c["why"] == "Medication stopped on Sat 7 Nov (in the last 14 days)."
+
+
+def test_the_program_reads_the_new_keys():
+    obj = {"today": TODAY.isoformat(), "medication_stopped_on": iso(2), "checkins": []}
+    out = subprocess.run([sys.executable, "-m", "caregiver.signals"], cwd=ROOT, input=json.dumps(obj),
+                         capture_output=True, text=True, check=True)
+    assert "medication-stopped" in [p["rule"] for p in json.loads(out.stdout)["prompts"]]
+
+
+def test_criterion_words_say_what_is_known_never_a_verdict():
+    result = run([], checklist=set())
+    words = {c["id"]: signals.criterion_words(c) for c in result["step_down"]["criteria"]}
+    assert words["medically-stable"] == "Not ticked yet"
+    assert words["safe-environment"] == "Not ticked yet"  # only the checklist item stops it
+    assert words["withdrawal-controlled"] == "The check-ins don't show this yet"
+    used = run([ci(0, use="confirmed")], checklist=STEP_DOWN_ITEMS)["step_down"]["criteria"]
+    assert {c["id"]: signals.criterion_words(c) for c in used}["no-recent-use"] == "Not yet"
