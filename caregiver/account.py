@@ -46,14 +46,14 @@ def _check_password(field, label="Your password"):
     with the error added to the field."""
     db = get_db()
     keys = throttle.sign_in_keys(g.user["username"])
-    wait = throttle.wait(db, keys)
+    wait = throttle.reserve(db, keys)  # counted as a failure until it proves right
     if wait:
         field.errors.append(f"{label}: {throttle.too_many_tries(wait)}")
         return 429
     if credentials.verify_password(_user()["password_hash"], field.data):
+        with write(db):
+            throttle.forgive(db, keys)
         return None
-    with write(db):
-        throttle.fail(db, keys)
     field.errors.append(f"{label}: this is not your current password.")
     return 400
 
@@ -244,6 +244,9 @@ def two_step_off():
     db = get_db()
     keys = throttle.sign_in_keys(g.user["username"])
     with write(db):
+        if throttle.wait(db, keys):  # read in the write that counts
+            form.off_code.errors.append(f"Code: {throttle.too_many_tries(throttle.wait(db, keys))}")
+            return _page(429, off_form=form)
         method = credentials.second_factor(db, g.user["id"], form.off_code.data, purpose="two-step-off")
         if method:
             db.execute("UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = ?", [g.user["id"]])

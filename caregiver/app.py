@@ -4,11 +4,12 @@ from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, levels, pages,
-               prompts, pwa, share, summary, transfer)
+               medication, prompts, pwa, share, summary, transfer)
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
 
@@ -48,6 +49,9 @@ def create_app(test_config=None):
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    for name, value in config.host_settings(app.config["BASE_URL"]).items():
+        if name not in (test_config or {}):  # a test may name its own hosts
+            app.config[name] = value
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("DATABASE"):
         app.config["DATABASE"] = os.path.join(app.instance_path, "caregiver.db")
@@ -69,6 +73,7 @@ def create_app(test_config=None):
     for blueprint in (auth.bp, circles.bp, checkins.bp, pages.bp, prompts.bp,
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
                       checklists.bp, levels.bp, summary.bp, share.bp, transfer.bp,
+                      medication.bp,  # the medication record and its history
                       account.bp):  # account page, recovery, reset links, deletions
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.user_cli)  # flask user reset-password USERNAME
@@ -107,6 +112,11 @@ def register_errors(app):
 
     app.register_error_handler(400, page(400, "Something in that request was not right",
                                          "Please go back and try again."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page: without a trusted host no link can be built, and none should be.
+        return "This address does not serve the app.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
     app.register_error_handler(403, page(403, "Not allowed", "You don't have access to this page."))
     app.register_error_handler(404, page(404, "Page not found",
                                          "This page does not exist, or you don't have access to it."))

@@ -100,18 +100,20 @@ def sign_in():
     if form.validate_on_submit():
         db = get_db()
         keys = throttle.sign_in_keys(form.username.data)
-        if throttle.refuse_if_locked(db, keys, form):
+        seconds = throttle.reserve(db, keys)  # counted as a failure until it proves right
+        if seconds:
+            form.form_errors.append(throttle.too_many_tries(seconds))
             return render("auth/sign_in.html", form=form, status=429)
         user = one("SELECT id, password_hash, totp_secret FROM users WHERE username = ?", [form.username.data])
         ok = credentials.verify_password(user["password_hash"] if user else None, form.password.data)
         two_step = ok and bool(user["totp_secret"])
         with write(db):
             if not ok:
-                throttle.fail(db, keys)
                 # Never the name typed for an unknown account: it is often a password
                 # typed into the wrong box.
                 audit.log(db, "sign_in.failed", user["id"] if user else None, **_account(user))
             else:
+                throttle.forgive(db, keys)
                 if credentials.hasher.check_needs_rehash(user["password_hash"]):
                     db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                                [credentials.hasher.hash(form.password.data), user["id"]])
@@ -158,9 +160,9 @@ def two_step():
     if form.validate_on_submit():
         db = get_db()
         keys = throttle.sign_in_keys(user["username"])
-        if throttle.refuse_if_locked(db, keys, form):
-            return render("auth/two_step.html", form=form, status=429)
-        with write(db):
+        with write(db):  # the lock is read in the write that counts: a burst checks at most the limit
+            if throttle.refuse_if_locked(db, keys, form):
+                return render("auth/two_step.html", form=form, status=429)
             method = credentials.second_factor(db, user["id"], form.code.data, purpose="sign-in")
             if method:
                 throttle.clear(db, keys[:1])  # the account; the address keeps counting
@@ -211,11 +213,11 @@ def forgot_password():
     if form.validate_on_submit():
         db = get_db()
         keys = throttle.sign_in_keys(form.username.data)
-        if throttle.refuse_if_locked(db, keys, form):
-            return render("auth/forgot.html", form=form, status=429)
         user = one("SELECT id FROM users WHERE username = ?", [form.username.data])
         new_hash = credentials.hasher.hash(form.new_password.data)
-        with write(db):
+        with write(db):  # the lock is read in the write that counts: a burst checks at most the limit
+            if throttle.refuse_if_locked(db, keys, form):
+                return render("auth/forgot.html", form=form, status=429)
             ok = user is not None and credentials.use_recovery_code(db, user["id"], form.recovery_code.data,
                                                         purpose="password-reset")
             if ok:

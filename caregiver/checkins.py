@@ -11,7 +11,7 @@ from .forms import CheckinForm, ConfirmForm
 from .records import author_of, checkins_between, row_to_checkin
 from .views import circle_member_required, render, wants_json
 from .vocabulary import CHECKIN_FIELDS as FIELDS
-from .vocabulary import FIELD
+from .vocabulary import FIELD, INJECTIONS
 
 bp = Blueprint("checkins", __name__)
 
@@ -21,6 +21,13 @@ HISTORY_DAYS = 30
 def new_form(circle, **kwargs):
     return CheckinForm(today=circle_today(circle),
                        max_days_back=current_app.config["CHECKIN_MAX_DAYS_BACK"], **kwargs)
+
+
+def on_injection(circle_id):
+    """Whether the circle's current medication is an injection: the form then asks
+    whether the injection is up to date (the stored values stay the same)."""
+    state = records.medication_state(records.medication_history(circle_id))
+    return bool(state) and state["medication"] in INJECTIONS
 
 
 @bp.route("/c/<int:circle_id>/checkins/new", methods=["GET", "POST"])
@@ -41,7 +48,7 @@ def new(circle_id):
     if request.method == "POST" and wants_json():
         return {"errors": _errors(form)}, 422
     return render("checkins/new.html", partial="checkins/_form.html", form=form,
-                  status=422 if form.errors else 200)
+                  injection=on_injection(circle_id), status=422 if form.errors else 200)
 
 
 def _errors(form):
@@ -88,7 +95,7 @@ def edit(circle_id, checkin_id):
         flash(f"Saved your changes to the check-in of {day_words(after['date'])}.")
         return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{after['date']}")
     return render("checkins/edit.html", form=form, checkin=row, delete_form=ConfirmForm(),
-                  status=422 if form.errors else 200)
+                  injection=on_injection(circle_id), status=422 if form.errors else 200)
 
 
 @bp.route("/c/<int:circle_id>/checkins/<int:checkin_id>/delete", methods=["POST"])

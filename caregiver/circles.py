@@ -88,6 +88,7 @@ def render_home(circle, status=200, **extra):
                   response_form=extra.get("response_form") or PromptResponseForm(),
                   response_rule=extra.get("response_rule"),
                   care_team_numbers=care_team(circle["id"]),  # in the urgent card, beside the emergency number
+                  medication=records.medication_state(records.medication_history(circle["id"])),  # next injection
                   first_time=first_time)
 
 

@@ -7,6 +7,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULTS = {
     "DATABASE": None,  # default: <instance>/caregiver.db
@@ -20,6 +21,10 @@ DEFAULTS = {
     "CHECKIN_MAX_DAYS_BACK": 14,
     "AUDIT_KEEP_DAYS": 365,  # the audit log (sign-ins, addresses) is purged after this
     "TRUST_PROXY": 0,  # number of reverse proxies in front (ProxyFix)
+    # Where people reach the app, e.g. https://care.example.org: share, invite and reset
+    # links are built for it, and a request naming another host is refused. Unset, only
+    # this machine's own names are served (make run on 127.0.0.1 or localhost).
+    "BASE_URL": "",
 }
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True,
@@ -44,6 +49,20 @@ def from_environment(environ=os.environ):
     if "CAREGIVER_SECRET_KEY" in environ:
         overrides["SECRET_KEY"] = environ["CAREGIVER_SECRET_KEY"]
     return overrides
+
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1"]
+
+
+def host_settings(base_url):
+    """Flask's TRUSTED_HOSTS and PREFERRED_URL_SCHEME for BASE_URL: links are built from
+    the request's Host header, which is only trusted when it names the app's own host."""
+    if not base_url:
+        return {"TRUSTED_HOSTS": LOCAL_HOSTS}
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"CAREGIVER_BASE_URL must look like https://care.example.org, not {base_url!r}")
+    return {"TRUSTED_HOSTS": [parts.hostname], "PREFERRED_URL_SCHEME": parts.scheme}
 
 
 def secret_key(instance_path):

@@ -8,12 +8,25 @@ Where the ideas come from (ideas only, never their sentences):
   differ, who tends to need more structure, why outpatient care fails, what makes
   a step down safer, and the kinds of programs (PHP, IOP, residential, sober living,
   counseling, support groups, medication);
-- SAMHSA's Overdose Prevention and Response Toolkit: overdose signs, naloxone,
-  rescue breathing, recovery position, staying until help arrives;
+- the American Heart Association's guidance on opioid-associated emergencies for
+  lay rescuers (2025 Guidelines for CPR and ECC; the steps match the 2020
+  lay-rescuer algorithm and the 2015 text: CPR when not breathing normally,
+  naloxone as soon as it is at hand without delaying the call or CPR);
+- SAMHSA's Overdose Prevention and Response Toolkit (2025 update, PEP23-03-00-001):
+  overdose signs, what to say to 911, naloxone, recovery position, staying;
+- the FDA: naloxone nasal spray without a prescription (2023), the Narcan shelf-life
+  extension (2024), and the Narcan label's dosing and storage;
+- harm-reduction and health-department guidance on xylazine (the goal of naloxone
+  is breathing, not waking up) and on naloxone wearing off in 30 to 90 minutes;
 - ASAM (American Society of Addiction Medicine): the levels of care and its
-  patient guide on opioid use disorder; the 4th edition calls day treatment
+  patient guide on opioid use disorder (2025); the 4th edition calls day treatment
   "high-intensity outpatient";
+- SAMHSA on the MAT Act (buprenorphine without a waiver since 2023);
 - the COWS and SOWS opioid withdrawal scales: the observable withdrawal signs.
+
+The facts were checked against stored copies of these sources, not the live web:
+call every phone number and check hours and wording on the live sites before
+each release.
 
 Clinical humility: this text helps a family notice and write down. It never
 diagnoses and never decides a level of care; the care team does.
@@ -37,13 +50,20 @@ LEVELS = [
         "short": "24/7 medical stay",
         "what": (
             "A stay in a treatment center with nurses day and night and doctors on hand. "
-            "They can watch symptoms and adjust medication every day. A detox (withdrawal) "
-            "stay is shorter, often a few days to a week."
+            "There is no fentanyl within reach, and each day has a clear routine. A detox "
+            "(withdrawal) stay is shorter, often a few days to a week."
         ),
         "how_often": "Around the clock, usually for 30 to 90 days",
         "fits": (
-            "The care team may suggest it after an overdose or a close call, with severe "
-            "withdrawal, or when use keeps happening outside a program."
+            "The care team may suggest it for someone who went back to using after "
+            "outpatient treatment, or whose withdrawal is severe or lasts a long time. "
+            "It also fits daily or unpredictable use, an overdose or a close call, and use "
+            "that goes on despite serious harm. Living where fentanyl is easy to get is "
+            "another reason to think about it."
+        ),
+        "medication": (
+            "Staff give each dose and watch how it works. The doctor can adjust it every day "
+            "until the person is stable."
         ),
         "twenty_four_seven": True,
     },
@@ -60,6 +80,10 @@ LEVELS = [
             "Often fits someone who has gone back to using several times, or who needs "
             "more time in a drug-free place to rebuild daily life."
         ),
+        "medication": (
+            "Staff usually keep the medicine and give each dose. A doctor checks in and "
+            "can change the dose when needed."
+        ),
         "twenty_four_seven": True,
     },
     {
@@ -75,6 +99,10 @@ LEVELS = [
             "Often a next step after inpatient or residential care, or a step up when "
             "regular outpatient is not enough. It needs a safe home to go back to each night."
         ),
+        "medication": (
+            "Some doses may be given at the program, and the rest are taken at home. "
+            "The team sees the person most days, so a dose can be changed quickly."
+        ),
         "twenty_four_seven": False,
     },
     {
@@ -89,6 +117,10 @@ LEVELS = [
         "fits": (
             "Can fit someone whose withdrawal is under control and who has a safe home, "
             "but who still needs more than a weekly visit."
+        ),
+        "medication": (
+            "The person takes their medicine at home. The prescriber changes the dose at "
+            "appointments, so changes come less often than in a 24/7 program."
         ),
         "twenty_four_seven": False,
     },
@@ -106,6 +138,10 @@ LEVELS = [
             "to hold best when withdrawal is controlled, medication is taken steadily, home is "
             "free of drugs, and people around them help."
         ),
+        "medication": (
+            "The person takes their medicine at home. The prescriber changes the dose at "
+            "appointments, which may be weeks apart."
+        ),
         "twenty_four_seven": False,
     },
     {
@@ -121,11 +157,54 @@ LEVELS = [
             "Can fit a longer, steady stretch of recovery, "
             "when the care team agrees a program is no longer needed."
         ),
+        "medication": (
+            "The person takes their medicine at home. The prescriber checks it at visits, "
+            "often once a month or less."
+        ),
         "twenty_four_seven": False,
     },
 ]
 
 LEVEL_BY_ID = {level["id"]: level for level in LEVELS}
+
+# The six signs that often point to inpatient care (from the seed article on inpatient
+# and outpatient care; each also named in the inpatient level's "fits").
+INPATIENT_SIGNS = [
+    "They went back to using after outpatient treatment.",
+    "Their withdrawal is severe, or it lasts a long time.",
+    "They use every day, or in ways no one can predict.",
+    "They have overdosed, or come close.",
+    "They cannot stop, even after serious harm.",
+    "Fentanyl is easy for them to get where they live.",
+]
+INPATIENT_SIGNS_LEAD = (
+    "These signs often point to inpatient care. They are not a test: "
+    "bring what you see to the care team, and let them decide."
+)
+
+# Top of the continuum page: nobody has to pick a level alone.
+ASSESSMENT = {
+    "title": "When you're unsure, start with an assessment",
+    "text": (
+        "A clinical assessment decides which level of care is safest right now. "
+        "You do not have to work it out alone. Ask the care team for one. "
+        "If there is no care team yet, call the SAMHSA National Helpline. "
+        "It is free, confidential, and open day and night, and it can point you to "
+        "treatment near you. You can also search FindTreatment.gov for licensed "
+        "programs near you."
+    ),
+    "helpline": {"label": "SAMHSA National Helpline", "number": "1-800-662-4357", "tel": "18006624357"},
+    "find_treatment": {"label": "FindTreatment.gov", "url": "https://findtreatment.gov"},
+}
+
+# Under the levels: who handles the medicine, in a few words per level (each level's
+# "medication" says more).
+MEDICATION_BY_LEVEL_LEAD = (
+    "In a 24/7 program, staff give the medicine and can change the dose often, even every day. "
+    "At home, the person takes their own medicine, and the prescriber changes it at "
+    "appointments. You can help by keeping it safe and noticing changes. "
+    "Leave any change in dose to the prescriber."
+)
 
 # Things that go along with a level of care. They are not levels themselves.
 ALONGSIDE = [
@@ -152,12 +231,16 @@ ALONGSIDE = [
         "name": "Medication for opioid use disorder",
         "text": (
             "Buprenorphine and methadone ease withdrawal and cravings and lower the risk of "
-            "dying from an overdose. Naltrexone blocks the effect of opioids; it is started only "
-            "after some days without any opioids. These medicines can go with any level of care. "
-            "Taking them as prescribed is treatment, not trading one drug for another. "
-            "Stopping them, even after a long time, lowers tolerance and raises the risk of "
-            "overdose: plan any change with the prescriber. Methadone comes from a special "
-            "clinic; many doctors can prescribe buprenorphine."
+            "dying from an overdose. Naltrexone blocks the effect of opioids. As a monthly shot, "
+            "it can start only after about 7 to 14 days without any opioids. These medicines "
+            "can go with any level of care. Taking them as prescribed is treatment, not trading "
+            "one drug for another. Stopping them, even after a long time, lowers tolerance and "
+            "raises the risk of overdose, so plan any change with the prescriber. "
+            "Since 2023, no special waiver is needed to prescribe buprenorphine. Any prescriber "
+            "whose DEA registration covers Schedule III medicines can prescribe it, where state "
+            "law allows. Methadone for opioid use "
+            "disorder comes only from a certified opioid treatment program, often called a "
+            "methadone clinic."
         ),
     },
     {
@@ -212,11 +295,12 @@ CHECKLIST_TEXT = {
         "why": "Only the care team can judge this, so ask them directly.",
     },
     "naloxone-home": {
-        "text": "At least two doses of naloxone are at home, and everyone knows where.",
-        "why": "In an overdose there is no time to search.",
+        "text": ("At least two doses of naloxone are at home, before their expiry date and kept "
+                 "at room temperature, and everyone knows where they are."),
+        "why": "In an overdose there is no time to search, and a frozen or overheated spray may not work.",
     },
     "naloxone-trained": {
-        "text": "Everyone at home knows the signs of an overdose and how to give naloxone.",
+        "text": "Everyone at home knows the signs of an overdose, how to give naloxone, and how to do hands-only CPR.",
         "why": "The first person to find them may be the one who has to act.",
     },
     "meds-locked": {
@@ -266,57 +350,77 @@ EMERGENCY = {
         "Won't wake up or respond, even when you shout their name "
         "or rub your knuckles hard on their breastbone",
         "Slow, uneven or stopped breathing",
-        "Gurgling or snoring sounds",
+        "Gurgling, choking or snoring sounds",
         "Very small, pinpoint pupils",
         "Blue, purple or gray lips and fingertips (ashen on darker skin)",
         "Cold, clammy skin",
         "Limp body",
     ],
-    # Above the list: nobody should wait to see every sign.
-    "signs_lead": "You don't need to see all of these. If they won't wake up or their breathing is slow, act now.",
-    # Fear of the police is a common reason people wait to call.
-    "good_samaritan": ("Most US states have Good Samaritan laws that protect people who call 911 "
-                       "for an overdose."),
+    # Above the list: nobody should wait to see every sign, or wait because unsure.
+    "signs_lead": (
+        "You don't need to see all of these signs. If they won't wake up, or their breathing "
+        "is slow or has stopped, act now. Naloxone will not harm them if it turns out not to "
+        "be an opioid overdose."
+    ),
+    # Fear of the police is a common reason people wait to call. Kansas signed its law
+    # on 9 May 2024; Wyoming's (SF0074) was signed in March 2025, in force 1 July 2025.
+    "good_samaritan": (
+        "Every US state has a Good Samaritan overdose law. Kansas and Wyoming were the last "
+        "states to pass one, in 2024 and 2025. What the law protects is different from state "
+        "to state. Calling for help is still the right thing to do."
+    ),
+    # In this order (current lay-rescuer guidance): call, CPR when not breathing
+    # normally, naloxone without delaying either, normal breathing as the goal, the
+    # recovery position, staying. Rendered in the urgent card too: keep it short.
     "steps": [
         {
-            "title": "Call the emergency number",
+            "title": "Call for help on speaker.",
             "detail": (
-                "911 in the US, or the number your circle saved. Say they won't wake up "
-                "or aren't breathing well, and give the address. Put the phone on speaker."
+                "Call 911, or your circle's own number, and put the phone on speaker. Give "
+                "the address first, then say: \"Someone is unresponsive and not breathing.\" "
+                "You don't need to say the word overdose. The operator will coach you."
             ),
         },
         {
-            "title": "Give naloxone",
+            "title": "Start CPR if they are not breathing normally.",
             "detail": (
-                "Lay them on their back and spray one whole device into one nostril. No change "
-                "in 2 to 3 minutes? Use a new device in the other nostril, and keep going every "
-                "2 to 3 minutes until they wake or help arrives. Naloxone does no harm if it "
-                "is not an opioid overdose."
+                "If they are not breathing, or only gasping, push hard and fast in the center "
+                "of the chest. Use only your hands unless you are trained in rescue breaths. "
+                "The operator can coach you."
             ),
         },
         {
-            "title": "Help them breathe",
+            "title": "Give naloxone as soon as you have it.",
             "detail": (
-                "Not breathing, or only gasping? Tilt the head back, lift the chin, pinch the "
-                "nose and give 1 breath every 5 seconds. If you know CPR, start it. The "
-                "emergency operator can talk you through it."
+                "Never wait for naloxone before you call or start CPR. Spray one dose into one "
+                "nostril. If someone else is there, one of you pushes on the chest while the "
+                "other gives naloxone. If there is no response in 2 to 3 minutes, or breathing "
+                "slows again, use a new device in the other nostril."
             ),
         },
         {
-            "title": "If they are breathing, roll them on their side",
+            "title": "Aim for normal breathing, not waking up.",
             "detail": (
-                "The recovery position: on their side, top knee bent, head tilted back a little. "
-                "It keeps the airway clear if they vomit."
+                "Street drugs can have xylazine (\"tranq\") or another sedative mixed in. "
+                "Naloxone does not reverse it, so a person can breathe normally and still not "
+                "wake up. Once they breathe normally, do not give more doses to wake them."
             ),
         },
         {
-            "title": "Stay until help arrives",
+            "title": "If they breathe, roll them on their side.",
             "detail": (
-                "Naloxone can wear off before fentanyl does, so they can stop breathing again: "
-                "give another dose if they get sleepy again or their breathing slows. Even if "
-                "they wake up, they need to be seen by emergency staff. They may wake up sick "
-                "and upset: that is withdrawal from the naloxone, and it passes. Don't let them "
-                "use again to feel better."
+                "If they breathe but don't respond, give naloxone first if you haven't yet. "
+                "Then put them in the recovery position: on their side, top knee bent. "
+                "Stay right beside them."
+            ),
+        },
+        {
+            "title": "Stay with them until help comes, and after.",
+            "detail": (
+                "Naloxone wears off in 30 to 90 minutes, and fentanyl can last longer, so "
+                "breathing can stop again. They need medical care even after they wake up. "
+                "Waking up can bring sudden withdrawal. It is hard, and it passes. Using more "
+                "to ease it can cause a second overdose."
             ),
         },
     ],
@@ -328,52 +432,132 @@ EMERGENCY = {
         "Don't leave them alone, or let them \"sleep it off\". If you must step away, "
         "roll them on their side first.",
     ],
+    # Emergency page only, under the steps (not in the urgent card).
+    "naloxone": {
+        "title": "Getting naloxone",
+        "paragraphs": [
+            (
+                "Since 2023, naloxone nasal spray is sold without a prescription. You can buy "
+                "it at pharmacies, under several brand names or as a generic. Many health "
+                "departments and community programs give it out for free."
+            ),
+            (
+                "Nalmefene nasal spray is another medicine that reverses an opioid overdose. "
+                "It needs a prescription."
+            ),
+            (
+                "Check the expiry date printed on the box. Many sprays last 3 to 4 years. "
+                "Keep them at room temperature, in the box. Don't leave them in a hot car, "
+                "and never let them freeze."
+            ),
+            (
+                "Replace a spray when it expires. In an emergency, though, Colorado's public "
+                "health department says an expired dose is better than no dose."
+            ),
+        ],
+    },
+    # Each with its edition or year. The AHA entry is the current edition (published
+    # October 2025); the steps also match its 2020 lay-rescuer algorithm.
     "sources": [
+        {
+            "name": "Opioid-associated emergencies for lay rescuers, in the Guidelines for CPR "
+                    "and Emergency Cardiovascular Care",
+            "publisher": "AHA (American Heart Association)",
+            "year": "2025 edition",
+        },
         {
             "name": "Overdose Prevention and Response Toolkit",
             "publisher": "SAMHSA (Substance Abuse and Mental Health Services Administration)",
+            "year": "2025 update",
         },
         {
-            "name": "Patient guide on opioid use disorder",
+            "name": "Opioid Use Disorder Patient Guide",
             "publisher": "ASAM (American Society of Addiction Medicine)",
+            "year": "2025 edition",
+        },
+        {
+            "name": "Naloxone nasal spray approved for sale without a prescription",
+            "publisher": "FDA (US Food and Drug Administration)",
+            "year": "March 2023",
+        },
+        {
+            "name": "Longer shelf life for Narcan nasal spray, from 3 to 4 years",
+            "publisher": "FDA (US Food and Drug Administration)",
+            "year": "January 2024",
+        },
+        {
+            "name": "Naloxone questions and answers, on expired naloxone",
+            "publisher": "Colorado Department of Public Health and Environment",
+            "year": "based on a 2019 study",
         },
     ],
+    # Never Use Alone: the spec's list; its national number is confirmed by public
+    # health and harm-reduction pages of 2022 to 2024 (its own site was not reachable
+    # from here): check it answers before each release, like every number.
     "numbers": [
         {
             "label": "Emergency",
             "number": "911",
             "tel": "911",
-            "note": "Overdose, not breathing, or won't wake up.",
+            "note": "For an overdose, or someone who won't wake up or isn't breathing normally.",
         },
         {
             "label": "988 Suicide & Crisis Lifeline",
             "number": "988",
             "tel": "988",
             "sms": "988",
-            "note": "Call or text, any time, for a mental health or substance use crisis.",
+            "note": (
+                "Call or text any time, for a mental health or substance use crisis, your own "
+                "too. For Spanish, press 2 when you call, or text AYUDA to 988."
+            ),
         },
         {
             "label": "SAMHSA National Helpline",
             "number": "1-800-662-4357",
             "tel": "18006624357",
-            "note": "Free, day or night, every day. Helps you find treatment near you.",
+            "note": (
+                "Free and confidential, day and night, every day, in English and Spanish. They "
+                "help you find treatment and answer questions. They do not offer counseling."
+            ),
         },
         {
             "label": "Poison Help",
             "number": "1-800-222-1222",
             "tel": "18002221222",
-            "note": "Questions about a medicine, a mix-up or a possible poisoning.",
+            "note": (
+                "Day and night, with interpreters, for questions about a medicine, a mix-up or "
+                "a possible poisoning. If someone won't wake up or has trouble breathing, call "
+                "911 instead."
+            ),
+        },
+        {
+            "label": "Partnership to End Addiction, family helpline",
+            "number": "1-855-378-4373",
+            "tel": "18553784373",
+            "note": (
+                "Free help in English and Spanish for families worried about a loved one's drug "
+                "use. It is not a crisis line. See drugfree.org for their hours."
+            ),
         },
         {
             "label": "Never Use Alone",
             "number": "1-800-484-3731",
             "tel": "18004843731",
             "note": (
-                "If the person in care is going to use alone, they can call. Someone stays on "
-                "the line and sends help if they stop answering."
+                "For the person in care, if they are going to use alone: a free line, day and "
+                "night. Someone stays on the phone and sends help if they stop answering."
             ),
         },
     ],
+    # A plain link: it makes no request until tapped.
+    "find_treatment": {
+        "label": "FindTreatment.gov",
+        "url": "https://findtreatment.gov",
+        "note": (
+            "A free, confidential search for state-licensed treatment near you, run by SAMHSA. "
+            "You can filter by how you pay and by medication for opioid use disorder."
+        ),
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from . import signals
 from .dates import TIMEZONES, today_in
 from .vocabulary import FIELD, LEVEL_NAMES, LEVELS, LIVING_SITUATIONS, NOT_OBSERVED_LABEL, SCALE_MAX
+from .vocabulary import INJECTIONS, MEDICATION_NAMES, MEDICATIONS
 from .webform import CheckboxField, WebForm, none_if_blank, one_line_break, parse_day, strip
 
 # At least two digits anywhere (a leading bracket is fine: "(555) 123-4567").
@@ -136,13 +137,16 @@ def _checkin_field(spec):
     return StringField(spec.label, filters=[strip])  # the date
 
 
+SCALE_ANSWERS = {str(i) for i in range(SCALE_MAX + 1)}
+
+
 def _engine_value(spec, data):
     """What the form read, as the rules engine's value; a value that is not one goes to
     the engine as sent, for it to refuse ("3.5", "ten", "2026-02-30")."""
     if spec.kind == "scale":
         if data in ("", None):
             return None
-        return int(data) if re.fullmatch(r"[0-9]{1,2}", data) else data
+        return int(data) if data in SCALE_ANSWERS else data  # "05" and "٣" are not answers
     if spec.kind == "signs":
         return list(data or [])
     if spec.kind == "flag":
@@ -290,6 +294,51 @@ class LevelForm(WebForm):
             raise ValidationError("Since: this date is in the future.")
         if day < self.earliest:
             raise ValidationError("Since: this date is more than 10 years ago.")
+        field.data = day.isoformat()
+
+
+NEXT_DUE_MAX_DAYS_AHEAD = 400  # the longest-acting injections are monthly: further is a typo
+
+
+class MedicationForm(WebForm):
+    """A medication entry (caregiver/medication.py): which medication, or none now; since
+    when (the circle's local date); for an injection, the day the next one is due; a note."""
+    medication = SelectField("Medication", choices=[("", "Choose one")] + list(MEDICATIONS),
+                             validate_choice=False)
+    since = StringField("Since", filters=[strip])
+    next_due = StringField("Next injection due (optional)", filters=[strip, none_if_blank])
+    note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
+                         validators=[Length(max=500, message="Note: at most 500 characters.")])
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.earliest = today - timedelta(days=LEVEL_MAX_DAYS_BACK)
+        self.latest_due = today + timedelta(days=NEXT_DUE_MAX_DAYS_AHEAD)
+        if not self.is_submitted():
+            self.since.data = self.since.data or today.isoformat()
+
+    def validate_medication(self, field):
+        if field.data not in MEDICATION_NAMES:
+            raise ValidationError("Medication: choose one from the list.")
+
+    validate_since = LevelForm.validate_since
+
+    def validate_next_due(self, field):
+        if field.data is None:
+            return
+        # Said only when the medication chosen is clearly not an injection.
+        if not self.medication.errors and self.medication.data not in INJECTIONS:
+            raise ValidationError("Next injection due: only for an injection. Leave it empty for this medication.")
+        day = parse_day(field.data)
+        if day is None:
+            raise ValidationError("Next injection due: enter a date like 2026-12-08.")
+        since = None if self.since.errors else parse_day(self.since.data)
+        if since and day < since:
+            raise ValidationError("Next injection due: this date is before the Since date.")
+        if day > self.latest_due:
+            raise ValidationError(f"Next injection due: this date is more than {NEXT_DUE_MAX_DAYS_AHEAD} days"
+                                  " from today.")
         field.data = day.isoformat()
 
 

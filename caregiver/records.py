@@ -341,6 +341,26 @@ def hand_over(db, circle_id, successor, by, reason):
     audit.log(db, "member.promoted", by, circle_id, member=successor, reason=reason)
 
 
+def close_doors(db, circle_id, user_id, reason, keep_links=False):
+    """A member is going (left, removed, account deleted): in the caller's write, every
+    door they opened closes with them. Their share links are withdrawn, saying why
+    (unless the owner chose to keep them for the care team), and their unused invites
+    are cancelled. Their sessions lose the circle at once: every circle page checks
+    the membership on each request. Returns (links withdrawn, invites cancelled)."""
+    now = now_utc()
+    links = 0
+    if not keep_links:
+        links = db.execute(
+            "UPDATE share_links SET revoked_at = ?, revoked_reason = ? WHERE circle_id = ? AND created_by = ?"
+            " AND revoked_at IS NULL AND expires_at > ?", [now, reason, circle_id, user_id, now]).rowcount
+    invites = db.execute("DELETE FROM invites WHERE circle_id = ? AND created_by = ? AND used_at IS NULL",
+                         [circle_id, user_id]).rowcount
+    if links or invites:
+        audit.log(db, "member.doors_closed", None, circle_id, member=user_id, reason=reason,
+                  links=links, invites=invites)
+    return links, invites
+
+
 def care_team(circle_id):
     return list(get_db().query(
         "SELECT label, number FROM care_team_numbers WHERE circle_id = ? ORDER BY position, id", [circle_id]))

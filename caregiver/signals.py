@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from .dates import day_words
 from .vocabulary import (ACCESS, CHECKIN_FIELDS, CHECKLIST_ITEMS, CHECKLIST_LABELS,  # noqa: F401
+                         CONTROL_CHARACTERS_MULTILINE,
                          KNOWN_CHECKLIST_IDS, LEVEL_NAMES, LEVELS, LOWER_STRUCTURE, MEDICATION,
                          NOTES_MAX, SCALE_MAX, SUGGESTED_LEVELS, TWENTY_FOUR_SEVEN, USE,
                          USE_SIGNS, WITHDRAWAL, WITHDRAWAL_SIGNS)
@@ -359,6 +360,9 @@ def validate_checkin(data, today=None, max_days_back=None):
     if notes is not None:
         if not isinstance(notes, str):
             raise SignalsInputError("notes", "must be text")
+        if CONTROL_CHARACTERS_MULTILINE.search(notes):
+            raise SignalsInputError("notes", "must not hold invisible control characters (such as NUL, "
+                                             "or marks that reverse the text's direction)")
         if len(notes) > NOTES_MAX:
             raise SignalsInputError("notes", f"must be at most {NOTES_MAX:,} characters", value=notes)
     return {

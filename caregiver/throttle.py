@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request
 
+from .db import write
+
 MAX_LOCK_SECONDS = 60 * 60
 
 
@@ -60,6 +62,26 @@ def fail(db, keys, limit=None):
             " last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
             [key, failures, now.isoformat(), locked_until],
         )
+
+
+def reserve(db, keys):
+    """Before a slow check (a password hash): count it as a failure now, in one write,
+    unless a key is locked. Returns the seconds to wait (0: reserved, go on). A burst of
+    parallel guesses thus checks at most the limit, whatever the workers and threads;
+    a check that succeeds is forgiven."""
+    with write(db):
+        seconds = wait(db, keys)
+        if not seconds:
+            fail(db, keys)
+    return seconds
+
+
+def forgive(db, keys):
+    """Take back one reserved failure on `keys` after a right answer (inside a write).
+    The keys were not locked when it was reserved, so no lock is left either."""
+    for key in keys:
+        db.execute("UPDATE login_failures SET failures = max(failures - 1, 0), locked_until = NULL"
+                   " WHERE key = ?", [key])
 
 
 def clear(db, keys):

@@ -35,12 +35,12 @@ _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
 
 def csv_cell(value):
     """A cell that a spreadsheet shows as text, never runs as a formula: text starting
-    with = + - @ (or a tab or carriage return) gets a leading single quote; plain
+    with = + - @ (or a tab, a line break or NUL) gets a leading single quote; plain
     numbers are left alone."""
     if value is None:
         return ""
     text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.match(text):
+    if text and text[0] in "=+-@\t\r\n\x00" and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
 

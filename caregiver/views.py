@@ -87,6 +87,7 @@ CIRCLE_TABS = (
 MORE_LINKS = (
     {"endpoint": "levels.continuum", "label": "Levels of care, explained"},
     {"endpoint": "levels.level", "label": "Level of care: record a change, see the history"},
+    {"endpoint": "medication.record", "label": "Medication: record a change, see the history"},
     {"endpoint": "summary.summary", "label": "Summary for the care team"},
     {"endpoint": "share.share_links", "label": "Share links"},
     {"endpoint": "transfer.import_checkins", "label": "Export / import"},

@@ -6,6 +6,7 @@ the templates and the import. A new check-in field is one entry here (then a
 migration, the form's template and the rules that read it). Standard library only,
 because the rules engine (`python -m caregiver.signals`) imports it.
 """
+import re
 from dataclasses import dataclass
 
 # ---------------------------------------------------------------------------
@@ -85,6 +86,14 @@ SIGN_WORDS = {
 # ---------------------------------------------------------------------------
 SCALE_MAX = 10
 NOTES_MAX = 2000
+# Characters nobody types and that, stored, would travel invisibly into the CSV export,
+# the printed summary and other caregivers' screens: C0 and C1 controls (NUL, ESC, ...)
+# and the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), with
+# which a name could reorder the text around it. Multi-line text keeps tabs and line
+# breaks.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARACTERS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+CONTROL_CHARACTERS_MULTILINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 #: Shown for an empty choice: null means "not observed", never "fine".
 NOT_OBSERVED_LABEL = "Couldn't tell"
 

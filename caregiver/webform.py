@@ -14,6 +14,8 @@ from wtforms import FileField as AnyFileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from .vocabulary import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MULTILINE
+
 
 def one_line_break(value):
     """Browsers send a textarea's line breaks as CR LF: one character as typed, one here."""
@@ -30,11 +32,6 @@ def strip(value):
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
-# C0 and C1 control characters (NUL, ESC, ...): nobody types them, and stored they would
-# travel, invisible, into the CSV export, the printed summary and other caregivers'
-# screens. A text area keeps tabs and line breaks.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-CONTROL_CHARACTERS_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _AUTO = object()
 
 
@@ -120,7 +117,8 @@ class WebForm(FlaskForm):
             control = (CONTROL_CHARACTERS_MULTILINE if isinstance(field, TextAreaField)
                        else CONTROL_CHARACTERS)
             if control.search(field.data):
-                problems.append("remove the invisible control characters (such as NUL) it holds")
+                problems.append("remove the invisible control characters (such as NUL, or marks that "
+                                "reverse the text's direction) it holds")
         return problems
 
     def validate(self, extra_validators=None):

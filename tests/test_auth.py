@@ -521,3 +521,11 @@ def test_one_address_makes_a_few_accounts_then_waits(app, auth, client):
     assert Actions(other).post("/sign-up", {"username": "eve", "display_name": "Eve",
                                             "password": PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.7"},
                                token_from="/sign-up").status_code == 302
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_a_name_with_a_direction_mark_is_refused_so_it_cannot_reorder_the_page(app, auth, mark):
+    response = auth.sign_up("alice", name=f"Al{mark}ice")
+    assert response.status_code == 400
+    assert "marks that reverse the text" in response.get_data(as_text=True)
+    assert rows(app, "SELECT count(*) FROM users") == [(0,)]

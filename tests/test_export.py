@@ -511,3 +511,22 @@ def test_importing_the_csv_by_mistake_says_which_file_to_choose(app, auth, clien
     response = auth.import_file(history, csv_file, filename="export.csv")
     assert response.status_code == 400
     assert "This looks like the spreadsheet export (CSV)" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u202e", "\u2066"],
+                         ids=["NUL", "BEL", "ESC", "DEL", "NEL", "RLO", "LRI"])
+def test_an_import_with_a_control_character_in_a_note_is_refused_naming_row_and_field(
+        app, auth, client, circle, char):
+    """The import checks a note with the form's own rule (one validator, in the engine)."""
+    checkins = [{"date": ago(2), "craving": 1}, {"date": ago(1), "notes": f"fine{char}day"}]
+    before = count(app, "checkins")
+    response = auth.import_file(circle, json.dumps({"checkins": checkins}))
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"The 2nd check-in (dated {ago(1)}), notes: must not hold invisible control characters" in page
+    assert count(app, "checkins") == before
+
+
+@pytest.mark.parametrize("value", ["\x00=1+1", "=1+1", "+1-2x", "-x", "@SUM(A1)", "\tx", "\rx", "\nx"])
+def test_every_cell_a_spreadsheet_could_run_starts_as_text(value):
+    assert csv_cell(value) == "'" + value

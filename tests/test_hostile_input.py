@@ -64,6 +64,9 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scope
 # --- The spec's values (the product spec: levels, check-in fields, rules, checklists) ---
 
 LEVELS = ["inpatient", "residential", "php", "iop", "outpatient", "recovery-support"]
+MEDICATIONS = ["none", "buprenorphine", "methadone", "naltrexone", "buprenorphine-injection", "naltrexone-injection"]
+INJECTIONS = ["buprenorphine-injection", "naltrexone-injection"]
+NEXT_DUE_DAYS_AHEAD = 400
 LIVING = ["home", "sober-living", "facility"]
 WITHDRAWAL = ["none", "mild", "moderate", "severe"]
 ACCESS = ["none", "possible", "easy"]
@@ -1395,6 +1398,46 @@ def test_record_level(app, me, circle, request):
     assert sent.changed() <= {"level_history", "circles"}
 
 
+@fuzzes("medication.record")
+@settings(max_examples=40, **SETTINGS)
+@given(request=submission(
+    {"medication": st.sampled_from(MEDICATIONS), "since": relative_day(-LEVEL_DAYS_BACK, 0),
+     "next_due": st.one_of(st.none(), st.just(""), relative_day(0, NEXT_DUE_DAYS_AHEAD)), "note": NOTES},
+    {"medication": values(st.sampled_from(["", "Methadone", "suboxone", " none", "none ", "vivitrol"])),
+     "since": values(st.sampled_from(DATES), st.one_of(relative_day(-4000, 400), HOSTILE)),
+     "next_due": values(st.sampled_from(DATES), st.one_of(relative_day(-30, 500), HOSTILE)),
+     "note": values(LONG)}))
+def test_record_medication(app, me, circle, request):
+    existing = set(rows(app, "SELECT medication, since, next_due, note FROM medication_history"
+                             " WHERE circle_id = ?", [circle]))
+    sent = Sent(app, me, request, f"/c/{circle}/medication")
+    if sent.csrf_refused():
+        return
+    medication, since = sent.first("medication"), (sent.first("since") or "").strip()
+    next_due, note = (sent.first("next_due") or "").strip() or None, typed(sent.first("note"))
+    today, day = circle_today(), strict_day(since)
+    bad = sent.wrong_fields(
+        medication=medication not in MEDICATIONS,
+        since=day is None or not today - timedelta(days=LEVEL_DAYS_BACK) <= day <= today,
+        next_due=False,
+        note=text_bad(note, max_len=500, multiline=True))
+    # Next injection due: only for an injection (said when the medication is one of the
+    # list), a day, not before Since (when that is right), at most 400 days ahead.
+    due = strict_day(next_due)
+    if next_due is not None and (("medication" not in bad and medication not in INJECTIONS) or due is None
+                                 or ("since" not in bad and due < day)
+                                 or due > today + timedelta(days=NEXT_DUE_DAYS_AHEAD)):
+        bad.add("next_due")
+    if not sent.answered(problems_of(request, bad), refuse=(422,)):
+        return
+    entry = (medication, since, next_due, (note or "").strip() or None)
+    after = set(rows(app, "SELECT medication, since, next_due, note FROM medication_history WHERE circle_id = ?",
+                     [circle]))
+    assert after == existing | {entry}  # once, even when sent twice
+    assert sent.changed() <= {"medication_history"}
+    pages_render(me.client, circle, ("/medication", "/", "/checkins/new"))
+
+
 @fuzzes("prompts.respond")
 @settings(max_examples=35, **SETTINGS)
 @given(request=submission(
@@ -1530,7 +1573,7 @@ def test_import(app, me, circle, request):
 
 CONFIRM_ROUTES = ["auth.sign_out", "account.sign_out_everywhere", "checkins.delete", "circles.invite",
                   "circles.cancel_invite", "circles.remove_member", "circles.accept_invite", "levels.remove",
-                  "share.revoke_link", "account.reset_link", "circles.leave"]
+                  "share.revoke_link", "account.reset_link", "circles.leave", "medication.remove"]
 TARGETS = ["right"] * 4 + ["another's", "missing", "huge", "stranger's circle", "not owner"]
 
 
@@ -1554,6 +1597,11 @@ def add_invite(app, circle, by, used=False):
 def add_level_entry(app, circle, by):
     return execute(app, "INSERT INTO level_history (circle_id, level, since, recorded_by, recorded_at)"
                         " VALUES (?, 'iop', ?, ?, ?)", [circle, circle_today().isoformat(), by, now_iso()])
+
+
+def add_medication_entry(app, circle, by):
+    return execute(app, "INSERT INTO medication_history (circle_id, medication, since, recorded_by, recorded_at)"
+                        " VALUES (?, 'methadone', ?, ?, ?)", [circle, circle_today().isoformat(), by, now_iso()])
 
 
 def add_share_link(app, circle, by):
@@ -1599,6 +1647,9 @@ def confirm_case(app, me, circle, endpoint, target):
     elif endpoint == "levels.remove":
         thing, default = add_level_entry(app, circle, me.id if mine else bob), 302 if mine else 403
         changes = {"level_history"}
+    elif endpoint == "medication.remove":
+        thing, default = add_medication_entry(app, circle, me.id if mine else bob), 302 if mine else 403
+        changes = {"medication_history"}
     elif endpoint == "share.revoke_link":
         thing, default = add_share_link(app, circle if mine else add_circle(app, bob), me.id), 302 if mine else 404
         changes = {"share_links"}
@@ -1613,6 +1664,7 @@ def confirm_case(app, me, circle, endpoint, target):
                                                                       "circles.remove_member") else 404, set()
     path = {"checkins.delete": "/c/{}/checkins/{}/delete", "circles.cancel_invite": "/c/{}/invites/{}/cancel",
             "levels.remove": "/c/{}/level/{}/remove", "share.revoke_link": "/c/{}/share/{}/revoke",
+            "medication.remove": "/c/{}/medication/{}/remove",
             "circles.remove_member": "/c/{}/members/{}/remove",
             "account.reset_link": "/c/{}/members/{}/reset-link"}[endpoint].format(here, thing)
     allowed = changes | ({"circles"} if endpoint == "levels.remove" else set())
@@ -1684,7 +1736,8 @@ def test_every_post_route_refuses_a_body_over_2_mb(app, me, circle):
 EVERY_FIELD = ["date", "craving", "withdrawal_signs", "overdose", "notes", "client_id", "nickname", "timezone",
                "emergency_number", "care_team-0-label", "level", "since", "note", "rule", "action", "ticked",
                "label", "expires_days", "days", "include_notes", "file", "username", "display_name", "password",
-               "current_password", "new_password", "code", "off_code", "off_password", "recovery_code"]
+               "current_password", "new_password", "code", "off_code", "off_password", "recovery_code",
+               "medication", "next_due"]
 JSON_BODIES = ["[1, 2]", "5", "", "{", json.dumps({name: [1, {"x": None}, 2.5] for name in EVERY_FIELD}),
                json.dumps({name: {"$ne": ""} for name in EVERY_FIELD})]
 

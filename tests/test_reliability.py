@@ -709,3 +709,37 @@ def test_backup_while_writing_is_a_consistent_snapshot_and_restore_reproduces_it
     print(f"\nbackup: {len(snap)} of {len(final)} check-ins in the snapshot ({len(before)} acknowledged "
           f"before it began, {len(during)} when it ended); restore reproduced {sum(map(len, copy.values()))} "
           f"rows; refused: {', '.join(outputs)}; test {time.monotonic() - started:.1f} s")
+
+
+def test_a_burst_of_wrong_passwords_checks_at_most_the_limit(servers, tmp_path):
+    """30 wrong passwords at once against 2 workers x 4 threads: each attempt is counted
+    before its (slow) argon2 check, in the same write that reads the lock, so at most
+    LOGIN_MAX_FAILURES (5) passwords are checked; the rest wait without a check."""
+    db_path = tmp_path / "burst.db"
+    server = servers(db_path)
+    url = server.url
+    Phone(url).sign_up("victim")
+    phones = [Phone(url) for _ in range(30)]
+    tokens = [csrf_from(p.request("GET", "/sign-in")[2]) for p in phones]
+    start = threading.Barrier(len(phones))
+    statuses = []
+
+    def guess(phone, token):
+        start.wait()
+        status, _, _ = phone.request("POST", "/sign-in", {"csrf_token": token, "username": "victim",
+                                                          "password": "not the password at all"})
+        statuses.append(status)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(phones, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(WAIT_TIMEOUT)
+    checked = statuses.count(400)  # a checked wrong password; 429 is a refusal before any check
+    assert len(statuses) == 30 and set(statuses) <= {400, 429}, statuses
+    assert 1 <= checked <= 5, statuses
+    with sqlite3.connect(db_path) as conn:
+        logged = conn.execute("SELECT count(*) FROM audit_log WHERE event = 'sign_in.failed'").fetchone()[0]
+    assert logged == checked
+    assert_clean_logs([server])
+    print(f"\n30 parallel wrong passwords: {checked} checked, {statuses.count(429)} refused")
