@@ -7,8 +7,10 @@
 Headless Debian Chromium (Playwright, a fresh empty profile), 390x844, signed in by
 the session cookie. Sizes are transfer sizes from the DevTools protocol
 (Network.loadingFinished encodedDataLength: headers + body as received). Requests
-the service worker makes itself (its precache) are counted apart: they happen on the
-first visit, after the page has loaded.
+the service worker makes itself are counted apart, in two parts, both after the page
+has loaded: its install (the precache: static files and the pages for anyone) and
+the background keep (/offline-pages, then every circle's pages kept for offline use;
+docs/offline.md). The bench waits for the keep to end (`data-offline-kept` on <main>).
 
 The repeat visit is a new navigation to the same page in the same profile: with a
 service worker in place it waits for the worker to be active and to control the
@@ -107,7 +109,7 @@ class Recorder:
             out.append({"url": req.url, "kind": kind_of(req.url, mime), "status": status,
                         "source": "network", "by": "service worker", "bytes": size, "encoding": "",
                         "static": is_static(req.url)})
-        return sorted(out, key=lambda x: x["url"])
+        return out  # in the order asked: keep_split() needs it
 
     def rows(self):
         out = []
@@ -119,6 +121,25 @@ class Recorder:
                         "source": source, "by": "page", "bytes": r.get("bytes", 0) if source == "network" else 0,
                         "encoding": r.get("encoding", ""), "static": is_static(r["url"])})
         return sorted(out, key=lambda x: x["url"])
+
+
+ANONYMOUS_PAGES = ("/offline", "/outbox", "/emergency")
+
+
+def keep_split(sw_rows):
+    """(install, keep): the install is the precache (static files, and the pages for
+    anyone, each once); anything else the worker fetched is the background keep
+    (/offline-pages and the pages it lists, /emergency again, this time signed in)."""
+    install, keep, seen = [], [], set()
+    for row in sw_rows:
+        path = urlsplit(row["url"]).path
+        if row["static"] or (path in ANONYMOUS_PAGES and path not in seen):
+            seen.add(path)
+            install.append(row)
+        else:
+            keep.append(row)
+    by_url = lambda x: x["url"]  # noqa: E731
+    return sorted(install, key=by_url), sorted(keep, key=by_url)
 
 
 def _fetch(url, cookie):
@@ -233,14 +254,25 @@ def measure(base_url, sid, path, cookie_name="session", timeout_s=90):
                 except Exception as exc:  # noqa: BLE001
                     result["sw_error"] = str(exc)[:200]
                 time.sleep(1.0)  # let the install's precache finish its fetches
-            first_rows, first_sw = rec.rows(), rec.sw_rows()
+                try:  # the background keep of every circle's pages, then a moment for its last put
+                    page.wait_for_selector("#main[data-offline-kept=done], #main[data-offline-kept=failed]",
+                                           state="attached", timeout=30_000)
+                    result["keep_state"] = page.get_attribute("#main", "data-offline-kept")
+                except Exception:  # noqa: BLE001 - an older app without it, or too slow
+                    result["keep_state"] = "not seen"
+                time.sleep(0.3)
+            first_rows = rec.rows()
+            first_sw, first_keep = keep_split(rec.sw_rows())
             page_bytes = sum(r["bytes"] for r in first_rows)
             sw_bytes = sum(r["bytes"] for r in first_sw)
-            result["first"] = {"rows": first_rows, "sw_rows": first_sw, "by_kind": totals(first_rows),
-                               "sw_by_kind": totals(first_sw), "page_bytes": page_bytes,
-                               "sw_bytes": sw_bytes, "bytes": page_bytes + sw_bytes}
+            keep_bytes = sum(r["bytes"] for r in first_keep)
+            result["first"] = {"rows": first_rows, "sw_rows": first_sw, "keep_rows": first_keep,
+                               "by_kind": totals(first_rows), "sw_by_kind": totals(first_sw),
+                               "page_bytes": page_bytes, "sw_bytes": sw_bytes, "keep_bytes": keep_bytes,
+                               "bytes": page_bytes + sw_bytes}  # the keep is counted apart, see run.py
             result["first"]["page_gzip_bytes_est"] = gzip_estimate(first_rows, cookie)
             result["first"]["sw_gzip_bytes_est"] = gzip_estimate(first_sw, cookie)
+            result["first"]["keep_gzip_bytes_est"] = gzip_estimate(first_keep, cookie)
             result["first"]["gzip_bytes_est"] = (result["first"]["page_gzip_bytes_est"]
                                                  + result["first"]["sw_gzip_bytes_est"])
             result["controlled_before_repeat"] = controlled
@@ -295,6 +327,9 @@ def summary_lines(r):
                      f"{kb(f['sw_bytes'])} ({sw_kinds}); gzip estimated {kb(f['sw_gzip_bytes_est'])}")
         lines.append(f"  = first visit in all: {kb(f['bytes'])} as served [{budget(f['bytes'])}], "
                      f"{kb(f['gzip_bytes_est'])} gzip estimated [{budget(f['gzip_bytes_est'])}]")
+    if f.get("keep_rows"):
+        lines.append(f"  + the background keep for offline ({len(f['keep_rows'])} requests, after load, "
+                     f"{r.get('keep_state')}): {kb(f['keep_bytes'])}; gzip estimated {kb(f['keep_gzip_bytes_est'])}")
     rep = r["repeat"]
     sw = ("service worker: " + ("controls the page" if r.get("repeat_controlled") else "present but not controlling")
           if r["service_worker_route"] else "service worker: /sw.js not available (HTTP cache only)")

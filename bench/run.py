@@ -673,6 +673,10 @@ def markdown(res):
                          f"{kb(f['sw_gzip_bytes_est'])} | {len(f['sw_rows'])} | {sw_kinds} |")
             lines.append(f"| **first visit in all** (budget 50 KB) | **{kb(f['bytes'])}** | "
                          f"**{kb(f['gzip_bytes_est'])}** | {len(f['rows']) + len(f['sw_rows'])} | |")
+        if f.get("keep_rows"):  # every circle's pages kept for offline, in the background
+            lines.append(f"| then: background keep for offline (after load; not in the budget) | "
+                         f"{kb(f['keep_bytes'])} | {kb(f['keep_gzip_bytes_est'])} | {len(f['keep_rows'])} | "
+                         f"{c.get('keep_state', '?')}: /offline-pages and each circle's pages |")
         sw_state = ("service worker controls the page" if c.get("repeat_controlled")
                     else ("service worker present, not controlling" if c.get("service_worker_route")
                           else "no /sw.js: HTTP cache only"))

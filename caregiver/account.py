@@ -24,7 +24,7 @@ from .account_forms import (ChangePasswordForm, DeleteCircleForm, DisplayNameFor
                             TwoStepOffForm, TwoStepSetupForm)
 from .db import get_db, one, write
 from .forms import ConfirmForm
-from .records import hand_over, my_circles
+from .records import close_doors, hand_over, my_circles
 from .sealing import seal, unseal
 from .sessions import end_user_sessions, token_hash
 from .views import circle_member_required, login_required, owner_required, render
@@ -405,6 +405,7 @@ def delete_account_rows(db, user_id):
             continue
         if c["action"] == "hand-over":
             hand_over(db, c["id"], c["successor"]["id"], None, "the only owner deleted their account")
+        close_doors(db, c["id"], user_id, "account-deleted")
         audit.log(db, "member.left", None, c["id"], reason="account deleted")
     audit.forget_user(db, user_id)
     throttle.clear(db, [throttle.account_key(user["username"])])

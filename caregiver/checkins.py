@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
 from . import records, signals
-from .dates import circle_today, day_words, local_date
+from .dates import circle_today, day_words, local_date, long_date
 from .db import get_db, one
 from .forms import CheckinForm, ConfirmForm
 from .records import author_of, checkins_between, row_to_checkin
@@ -21,6 +21,51 @@ HISTORY_DAYS = 30
 def new_form(circle, **kwargs):
     return CheckinForm(today=circle_today(circle),
                        max_days_back=current_app.config["CHECKIN_MAX_DAYS_BACK"], **kwargs)
+
+
+# The first line of an urgent card: what was seen and when, one fact per kind of day
+# ("Overdose, naloxone given: Sun 6 Dec"). Whole sentences with one placeholder, for
+# translation.
+FACT_WORDS = {
+    "overdose-naloxone": "Overdose, naloxone given: {days}",
+    "overdose": "Overdose: {days}",
+    "naloxone": "Naloxone given: {days}",
+    "use-confirmed": "Use after a time without it: {days}",
+    "use-suspected": "Suspected use after a time without it: {days}",
+}
+
+
+def _fact_kind(rule, dv):
+    if rule in ("overdose-recent", "overdose-history"):
+        if dv.overdose and dv.naloxone_given:
+            return "overdose-naloxone"
+        return "overdose" if dv.overdose else ("naloxone" if dv.naloxone_given else None)
+    if rule == "use-after-abstinence" and dv.use in ("confirmed", "suspected"):
+        return f"use-{dv.use}"
+    return None
+
+
+def urgent_facts(circle, prompts):
+    """What the urgent prompts rest on, in a few words each, newest day first:
+    ["Overdose, naloxone given: Sun 6 Dec"]. A rule with no words of its own here
+    reads as its title and its days."""
+    urgent = [p for p in prompts if p["level"] == "urgent" and p["evidence"]]
+    if not urgent:
+        return []
+    days = sorted({d for p in urgent for d in p["evidence"]})
+    rows = checkins_between(circle["id"], date.fromisoformat(days[0]), date.fromisoformat(days[-1]))
+    values = signals.aggregate_days([row_to_checkin(r) for r in rows])
+    today = circle_today(circle)
+    found = {}  # words -> days
+    for p in urgent:
+        for d in p["evidence"]:
+            dv = values.get(date.fromisoformat(d))
+            kind = _fact_kind(p["rule"], dv) if dv else None
+            words = FACT_WORDS[kind] if kind else f"{p['title']}: {{days}}"
+            found.setdefault(words, set()).add(d)
+    ordered = sorted(found.items(), key=lambda item: max(item[1]), reverse=True)
+    return [words.format(days=", ".join(long_date(d, today) for d in sorted(ds, reverse=True)))
+            for words, ds in ordered]
 
 
 def on_injection(circle_id):
@@ -41,10 +86,12 @@ def new(circle_id):
         if wants_json():
             return {"id": checkin_id, "created": created}, 201 if created else 200
         saved = one("SELECT * FROM checkins WHERE id = ?", [checkin_id])
+        result = records.circle_signals(circle)
         return render("checkins/saved.html", partial="checkins/_saved.html",
                       saved=row_to_checkin(saved), created=created,
-                      result=records.circle_signals(circle), form=new_form(circle, formdata=None),
-                      care_team_numbers=records.care_team(circle_id))  # an urgent card calls them too
+                      result=result, form=new_form(circle, formdata=None),
+                      care_team_numbers=records.care_team(circle_id),  # an urgent card calls them too
+                      urgent_facts=urgent_facts(circle, result["prompts"]))
     if request.method == "POST" and wants_json():
         return {"errors": _errors(form)}, 422
     return render("checkins/new.html", partial="checkins/_form.html", form=form,

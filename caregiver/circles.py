@@ -2,12 +2,13 @@
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 
 from . import audit, records
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
 from .forms import RESPONSE_ACTIONS, CircleForm, ConfirmForm, PromptResponseForm
+from .checkins import urgent_facts
 from .records import care_team
 from .sealing import seal, unseal
 from .sessions import token_hash
@@ -82,14 +83,35 @@ def render_home(circle, status=200, **extra):
     first_time = not logged_today and get_db().execute(
         "SELECT 1 FROM checkins WHERE circle_id = ? LIMIT 1", [circle["id"]]).fetchone() is None
     responses = records.responses_between(circle["id"], today - timedelta(days=RESPONSES_SHOWN_DAYS), today)
+    numbers = care_team(circle["id"])
     return render("circles/home.html", status=status, result=result, prompts=result["prompts"],
                   step_down=result["step_down"], today=today, logged_today=logged_today,
                   responses=responses, actions=dict(RESPONSE_ACTIONS),
                   response_form=extra.get("response_form") or PromptResponseForm(),
                   response_rule=extra.get("response_rule"),
-                  care_team_numbers=care_team(circle["id"]),  # in the urgent card, beside the emergency number
+                  care_team_numbers=numbers,  # in the urgent card, beside the emergency number
+                  urgent_facts=urgent_facts(circle, result["prompts"]),  # the urgent card's first line
+                  # Until a care-team number is saved, the home page asks for one (dismissable
+                  # for this session).
+                  ask_numbers=not numbers and circle["id"] not in session.get(NUMBERS_DISMISSED, []),
+                  dismiss_form=ConfirmForm(),
                   medication=records.medication_state(records.medication_history(circle["id"])),  # next injection
                   first_time=first_time)
+
+
+NUMBERS_DISMISSED = "care_team_prompt_dismissed"  # circle ids, in the session
+
+
+@bp.route("/c/<int:circle_id>/care-team-prompt/dismiss", methods=["POST"])
+@circle_member_required
+def dismiss_numbers_prompt(circle_id):
+    """"Not now" on the home page's ask for the care team's numbers: hidden until the
+    next sign-in."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    dismissed = [c for c in session.get(NUMBERS_DISMISSED, []) if c != circle_id]
+    session[NUMBERS_DISMISSED] = dismissed + [circle_id]
+    return redirect(url_for("circles.home", circle_id=circle_id))
 
 
 @bp.route("/c/<int:circle_id>/more")
@@ -185,19 +207,55 @@ def cancel_invite(circle_id, invite_id):
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 
-@bp.route("/c/<int:circle_id>/members/<int:user_id>/remove", methods=["POST"])
+def _member(circle_id, user_id):
+    if user_id == g.user["id"]:
+        abort(400)  # an owner does not remove themselves; the circle needs an owner
+    member = one("SELECT u.id, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id"
+                 " WHERE m.circle_id = ? AND m.user_id = ?", [circle_id, user_id])
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/c/<int:circle_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @circle_member_required
 @owner_required
 def remove_member(circle_id, user_id):
-    form = ConfirmForm()
-    if not form.validate_on_submit():
+    """Removing someone closes every door they opened, in one transaction: their share
+    links and their unused invites; every circle page checks the membership on each
+    request, so their sessions lose the circle at once. GET shows what will close."""
+    member = _member(circle_id, user_id)
+    if request.method == "POST":
+        return _remove(circle_id, member, keep_links=False)
+    now = now_utc()
+    links = list(get_db().query(
+        "SELECT label, expires_at FROM share_links WHERE circle_id = ? AND created_by = ? AND revoked_at IS NULL"
+        " AND expires_at > ? ORDER BY created_at", [circle_id, user_id, now]))
+    invites = get_db().execute("SELECT count(*) FROM invites WHERE circle_id = ? AND created_by = ?"
+                               " AND used_at IS NULL", [circle_id, user_id]).fetchone()[0]
+    return render("circles/remove.html", member=member, links=links, invites=invites, form=ConfirmForm())
+
+
+@bp.route("/c/<int:circle_id>/members/<int:user_id>/remove-keeping-links", methods=["POST"])
+@circle_member_required
+@owner_required
+def remove_member_keeping_links(circle_id, user_id):
+    """The same, but the share links they made keep working (the owner chose it: the
+    care team may be using one)."""
+    return _remove(circle_id, _member(circle_id, user_id), keep_links=True)
+
+
+def _remove(circle_id, member, keep_links):
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user_id == g.user["id"]:
-        abort(400)  # an owner does not remove themselves; the circle needs an owner
     db = get_db()
     with write(db):
-        if db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, user_id]).rowcount:
-            audit.log(db, "member.removed", g.user["id"], circle_id, member=user_id)
+        links, invites = records.close_doors(db, circle_id, member["id"], "removed", keep_links=keep_links)
+        db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, member["id"]])
+        audit.log(db, "member.removed", g.user["id"], circle_id, member=member["id"],
+                  **({"links_kept": True} if keep_links else {}))
+    flash(f"{member['display_name']} is no longer in this circle. Share links withdrawn: {links}. "
+          f"Invites cancelled: {invites}.")
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 
@@ -230,6 +288,7 @@ def leave(circle_id):
             return redirect(url_for("account.delete_circle", circle_id=circle_id))
         if g.circle["role"] == "owner" and not any(o["role"] == "owner" for o in others):
             records.hand_over(db, circle_id, others[0]["user_id"], g.user["id"], "the only owner left the circle")
+        records.close_doors(db, circle_id, g.user["id"], "left")
         db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, g.user["id"]])
         audit.log(db, "member.left", g.user["id"], circle_id)
     session.pop("circle_id", None)

@@ -50,8 +50,8 @@ LEVELS = [
         "short": "24/7 medical stay",
         "what": (
             "A stay in a treatment center with nurses day and night and doctors on hand. "
-            "There is no fentanyl within reach, and each day has a clear routine. A detox "
-            "(withdrawal) stay is shorter, often a few days to a week."
+            "Drugs are much harder to get there, and each day has a clear routine. A medical "
+            "detox (withdrawal) stay is shorter, often a few days to two weeks."
         ),
         "how_often": "Around the clock, usually for 30 to 90 days",
         "fits": (
@@ -82,7 +82,9 @@ LEVELS = [
         ),
         "medication": (
             "Staff usually keep the medicine and give each dose. A doctor checks in and "
-            "can change the dose when needed."
+            "can change the dose when needed. Before they go, ask whether the program "
+            "continues buprenorphine or methadone: some still do not, and stopping it for a "
+            "stay raises the risk of overdose afterwards."
         ),
         "twenty_four_seven": True,
     },
@@ -119,8 +121,9 @@ LEVELS = [
             "but who still needs more than a weekly visit."
         ),
         "medication": (
-            "The person takes their medicine at home. The prescriber changes the dose at "
-            "appointments, so changes come less often than in a 24/7 program."
+            "Buprenorphine and naltrexone are usually taken at home, and the prescriber "
+            "changes the dose at appointments, less often than in a 24/7 program. Methadone is "
+            "taken at the clinic, watched by staff at first."
         ),
         "twenty_four_seven": False,
     },
@@ -139,8 +142,9 @@ LEVELS = [
             "free of drugs, and people around them help."
         ),
         "medication": (
-            "The person takes their medicine at home. The prescriber changes the dose at "
-            "appointments, which may be weeks apart."
+            "Buprenorphine and naltrexone are usually taken at home, and the prescriber "
+            "changes the dose at appointments, which may be weeks apart. Methadone is taken at "
+            "the clinic, with take-home doses added as things go well."
         ),
         "twenty_four_seven": False,
     },
@@ -158,8 +162,9 @@ LEVELS = [
             "when the care team agrees a program is no longer needed."
         ),
         "medication": (
-            "The person takes their medicine at home. The prescriber checks it at visits, "
-            "often once a month or less."
+            "Buprenorphine and naltrexone are usually taken at home, and the prescriber checks "
+            "them at visits, often once a month or less. Methadone still comes from the clinic, "
+            "often with take-home doses by then."
         ),
         "twenty_four_seven": False,
     },
@@ -181,6 +186,14 @@ INPATIENT_SIGNS_LEAD = (
     "These signs often point to inpatient care. They are not a test: "
     "bring what you see to the care team, and let them decide."
 )
+# What a clinician most wants to hear about at once, whatever the level (from a
+# clinical review: dangerous withdrawal from other drugs, illness, pregnancy, suicide).
+TELL_AT_ONCE = [
+    "They also drink heavily or take benzodiazepines (like Xanax or Valium). Stopping those suddenly can be dangerous.",
+    "They have a serious illness, a wound that looks infected, or they are pregnant.",
+    "They talk about suicide, or seem unsafe to themselves or others. Call or text 988 too.",
+]
+TELL_AT_ONCE_LEAD = "Also tell the care team at once if any of these is true:"
 
 # Top of the continuum page: nobody has to pick a level alone.
 ASSESSMENT = {
@@ -201,9 +214,10 @@ ASSESSMENT = {
 # "medication" says more).
 MEDICATION_BY_LEVEL_LEAD = (
     "In a 24/7 program, staff give the medicine and can change the dose often, even every day. "
-    "At home, the person takes their own medicine, and the prescriber changes it at "
-    "appointments. You can help by keeping it safe and noticing changes. "
-    "Leave any change in dose to the prescriber."
+    "Outside 24/7 care, buprenorphine and naltrexone are usually taken at home, and the "
+    "prescriber changes the dose at appointments. Methadone is taken at the clinic, watched "
+    "by staff at first. Injections are given at the clinic. You can help by keeping the "
+    "medicine safe and noticing changes. Leave any change in dose to the prescriber."
 )
 
 # Things that go along with a level of care. They are not levels themselves.
@@ -234,9 +248,10 @@ ALONGSIDE = [
             "dying from an overdose. Naltrexone blocks the effect of opioids. As a monthly shot, "
             "it can start only after about 7 to 14 days without any opioids. These medicines "
             "can go with any level of care. Taking them as prescribed is treatment, not trading "
-            "one drug for another. Stopping them, even after a long time, lowers tolerance and "
-            "raises the risk of overdose, so plan any change with the prescriber. "
-            "Since 2023, no special waiver is needed to prescribe buprenorphine. Any prescriber "
+            "one drug for another. Stopping buprenorphine or methadone, even after a long time, "
+            "lowers tolerance; after naltrexone wears off there is no tolerance at all. Either "
+            "way the risk of overdose goes up, so plan any change with the prescriber. "
+            "Since the end of 2022, no special waiver is needed to prescribe buprenorphine. Any prescriber "
             "whose DEA registration covers Schedule III medicines can prescribe it, where state "
             "law allows. Methadone for opioid use "
             "disorder comes only from a certified opioid treatment program, often called a "
@@ -394,8 +409,9 @@ EMERGENCY = {
             "detail": (
                 "Never wait for naloxone before you call or start CPR. Spray one dose into one "
                 "nostril. If someone else is there, one of you pushes on the chest while the "
-                "other gives naloxone. If there is no response in 2 to 3 minutes, or breathing "
-                "slows again, use a new device in the other nostril."
+                "other gives naloxone. If they are still not breathing normally after 2 to 3 "
+                "minutes, or their breathing slows again, use a new device in the other "
+                "nostril. Keep up CPR in between."
             ),
         },
         {
@@ -448,7 +464,8 @@ EMERGENCY = {
             (
                 "Check the expiry date printed on the box. Many sprays last 3 to 4 years. "
                 "Keep them at room temperature, in the box. Don't leave them in a hot car, "
-                "and never let them freeze."
+                "and don't let them freeze. If one has frozen, let it thaw in your hand, "
+                "then use it."
             ),
             (
                 "Replace a spray when it expires. In an emergency, though, Colorado's public "

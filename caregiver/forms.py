@@ -268,9 +268,9 @@ class PromptResponseForm(WebForm):
 LEVEL_MAX_DAYS_BACK = 3653  # about 10 years: older than that is a typo, not history
 
 
-class LevelForm(WebForm):
-    """A change of level of care: which level, since when (the circle's local date), a note."""
-    level = SelectField("New level of care", choices=level_choices("Choose a level"), validate_choice=False)
+class HistoryEntryForm(WebForm):
+    """An entry of a circle's history (a level of care, a medication): since when (the
+    circle's local date, at most about 10 years back) and a note."""
     since = StringField("Since", filters=[strip])
     note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
                          validators=[Length(max=500, message="Note: at most 500 characters.")])
@@ -281,10 +281,6 @@ class LevelForm(WebForm):
         self.earliest = today - timedelta(days=LEVEL_MAX_DAYS_BACK)
         if not self.is_submitted():
             self.since.data = self.since.data or today.isoformat()
-
-    def validate_level(self, field):
-        if field.data not in LEVELS:
-            raise ValidationError("New level of care: choose one from the list.")
 
     def validate_since(self, field):
         day = parse_day(field.data)
@@ -297,32 +293,32 @@ class LevelForm(WebForm):
         field.data = day.isoformat()
 
 
+class LevelForm(HistoryEntryForm):
+    """A change of level of care: which level, since when, a note."""
+    level = SelectField("New level of care", choices=level_choices("Choose a level"), validate_choice=False)
+
+    def validate_level(self, field):
+        if field.data not in LEVELS:
+            raise ValidationError("New level of care: choose one from the list.")
+
+
 NEXT_DUE_MAX_DAYS_AHEAD = 400  # the longest-acting injections are monthly: further is a typo
 
 
-class MedicationForm(WebForm):
+class MedicationForm(HistoryEntryForm):
     """A medication entry (caregiver/medication.py): which medication, or none now; since
-    when (the circle's local date); for an injection, the day the next one is due; a note."""
+    when; for an injection, the day the next one is due; a note."""
     medication = SelectField("Medication", choices=[("", "Choose one")] + list(MEDICATIONS),
                              validate_choice=False)
-    since = StringField("Since", filters=[strip])
     next_due = StringField("Next injection due (optional)", filters=[strip, none_if_blank])
-    note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
-                         validators=[Length(max=500, message="Note: at most 500 characters.")])
 
     def __init__(self, *args, today, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-        self.earliest = today - timedelta(days=LEVEL_MAX_DAYS_BACK)
+        super().__init__(*args, today=today, **kwargs)
         self.latest_due = today + timedelta(days=NEXT_DUE_MAX_DAYS_AHEAD)
-        if not self.is_submitted():
-            self.since.data = self.since.data or today.isoformat()
 
     def validate_medication(self, field):
         if field.data not in MEDICATION_NAMES:
             raise ValidationError("Medication: choose one from the list.")
-
-    validate_since = LevelForm.validate_since
 
     def validate_next_due(self, field):
         if field.data is None:

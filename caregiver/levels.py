@@ -2,13 +2,13 @@
 (records.py keeps the history and the circle's current level in step)."""
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, url_for
+from flask import Blueprint, g, redirect, url_for
 
 from . import content, records
 from .dates import circle_today, local_date, long_date
-from .db import get_db, one, write
-from .forms import ConfirmForm, LevelForm
-from .views import circle_member_required, render
+from .db import get_db, write
+from .forms import LevelForm
+from .views import circle_member_required, own_history_entry, render
 
 bp = Blueprint("levels", __name__)
 
@@ -66,13 +66,7 @@ def level(circle_id):
 @circle_member_required
 def remove(circle_id, entry_id):
     """Take back a mistaken entry (only the caregiver who recorded it can)."""
-    entry = one("SELECT * FROM level_history WHERE id = ? AND circle_id = ?", [entry_id, circle_id])
-    if entry is None:
-        abort(404)
-    if entry["recorded_by"] != g.user["id"]:
-        abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    own_history_entry("level_history", circle_id, entry_id)
     db = get_db()
     with write(db):
         records.remove_level_entry(db, circle_id, entry_id)

@@ -1,12 +1,12 @@
 """Medication for opioid use disorder: what the person takes now, since when, the next
 injection, and the history (records.py keeps it; the rules read when it stopped)."""
-from flask import Blueprint, abort, g, redirect, url_for
+from flask import Blueprint, g, redirect, url_for
 
 from . import records
 from .dates import circle_today, local_date, long_date
-from .db import get_db, one, write
-from .forms import ConfirmForm, MedicationForm
-from .views import circle_member_required, render
+from .db import get_db, write
+from .forms import MedicationForm
+from .views import circle_member_required, own_history_entry, render
 from .vocabulary import INJECTIONS, MEDICATION_NAMES
 
 bp = Blueprint("medication", __name__)
@@ -53,13 +53,7 @@ def record(circle_id):
 @circle_member_required
 def remove(circle_id, entry_id):
     """Take back a mistaken entry (only the caregiver who recorded it can)."""
-    entry = one("SELECT * FROM medication_history WHERE id = ? AND circle_id = ?", [entry_id, circle_id])
-    if entry is None:
-        abort(404)
-    if entry["recorded_by"] != g.user["id"]:
-        abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    own_history_entry("medication_history", circle_id, entry_id)
     db = get_db()
     with write(db):
         records.remove_medication_entry(db, circle_id, entry_id)

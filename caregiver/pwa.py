@@ -26,6 +26,7 @@ from flask import Blueprint, current_app, g, make_response, render_template, req
 from flask_wtf.csrf import generate_csrf
 
 from . import content
+from .records import my_circles
 from .vocabulary import FIELDS
 from .views import htmx_request
 
@@ -38,6 +39,21 @@ RELEASE_HEADER = "Caregiver-Release"  # sent by htmx: the release of the page th
 # is installed) and the Apple touch icon (only Safari asks, when adding to the home
 # screen). Chrome reads the manifest's 192 px icon on every page load.
 SHELL_SUFFIXES = (".css", ".js", ".svg")
+# Kept offline for every circle of a caregiver from sign-in on, visited or not
+# (docs/offline.md), with the names the offline page lists them by ("Sam: Home").
+OFFLINE_PAGES = (
+    ("circles.home", "Home"),
+    ("checklists.index", "Checklists"),
+    ("checkins.new", "Check in"),
+    ("pages.circle_emergency", "Emergency"),
+    ("medication.record", "Medication"),
+    ("circles.more", "More"),  # the way to Medication from the navigation
+)
+# Names of the other pages the worker keeps once visited.
+PAGE_NAMES = dict(OFFLINE_PAGES, **{
+    "checkins.history": "History", "levels.continuum": "Levels of care", "levels.level": "Level of care",
+    "summary.summary": "Summary", "pages.emergency": "Emergency: every circle",
+})
 SHELL_EXTRA = ("icons/icon-192.png",)
 
 
@@ -104,8 +120,18 @@ def cache_key(user):
 def _page_metas():
     user = g.get("user")
     return {"offline_cache_key": "" if user is None else cache_key(user),
+            "offline_name": offline_name(),
             "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "release": current_version()}
+
+
+def offline_name():
+    """How the offline page lists this page once kept: "Sam: Checklists"."""
+    name = PAGE_NAMES.get(request.endpoint or "")
+    circle = g.get("circle")
+    if name is None:
+        return ""
+    return f"{circle['nickname']}: {name}" if circle is not None and request.endpoint != "pages.emergency" else name
 
 
 @bp.before_app_request
@@ -150,6 +176,7 @@ def service_worker():
         # Fetched without cookies: they hold no one's data.
         anonymous_pages=[url_for("pwa.offline"), url_for("pwa.outbox"), url_for("pages.emergency")],
         outbox_store_script=static_url("js/outbox-store.js"),
+        offline_pages_url=url_for("pwa.offline_pages"),
         cache_key_header=CACHE_KEY_HEADER,
     )
     response = make_response(body)
@@ -186,5 +213,23 @@ def csrf():
         response = make_response({"error": "signed-out", "sign_in": url_for("auth.sign_in")}, 401)
     else:
         response = make_response({"csrf_token": generate_csrf(), "user": cache_key(g.user)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/offline-pages")
+def offline_pages():
+    """What the worker keeps for offline use from sign-in on: for every circle of the
+    signed-in caregiver, its home, checklists, check-in form, emergency, medication and
+    "More" pages (the worker holds no URL of its own), and whose list it is (the cache key:
+    pages are filed under that person's key only)."""
+    if g.user is None:
+        response = make_response({"error": "signed-out", "sign_in": url_for("auth.sign_in")}, 401)
+    else:
+        pages = [{"url": url_for(endpoint, circle_id=circle["id"]), "name": f"{circle['nickname']}: {name}"}
+                 for circle in my_circles(g.user["id"]) for endpoint, name in OFFLINE_PAGES]
+        if pages:  # every circle's numbers on one page, for pages outside a circle
+            pages.append({"url": url_for("pages.emergency"), "name": PAGE_NAMES["pages.emergency"]})
+        response = make_response({"user": cache_key(g.user), "pages": pages})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -180,22 +180,26 @@ RULES = (
          "The person left inpatient or residential care within the last 28 days, "
          "whatever levels came after it.",
          "The first weeks after leaving 24/7 care are fragile: tolerance is lower and "
-         "round-the-clock support is suddenly gone, so overdose risk is at its highest "
-         "(in a Norwegian study, Ravndal and Amundsen 2010, about 16 times the later rate "
-         "in the first 4 weeks).",
+         "round-the-clock support is suddenly gone, so overdose risk is at its highest. In a "
+         "Norwegian study of people leaving drug-free residential treatment (Ravndal and "
+         "Amundsen 2010), the death rate in the first 4 weeks was about 16 times the rate "
+         "later on. Medication for opioid use disorder after leaving lowers this risk.",
          "Keep naloxone at home and make sure everyone knows where it is, check in every "
          "day, and agree with the care team on when to step back up. Ask the care team "
          "about starting or continuing medication for opioid use disorder, and make sure "
          "a follow-up appointment is booked within days."),
     Rule("medication-stopped", "watch", "Medication for opioid use disorder stopped",
          "Medication for opioid use disorder was stopped within the last 28 days.",
-         "The first weeks after stopping this medication carry a much higher risk of "
-         "overdose, several times higher than while taking it (in a UK study of people "
-         "leaving opioid agonist treatment, Cornish, Hickman and colleagues, BMJ 2010, "
-         "deaths were about 8 to 9 times higher in the first 4 weeks after stopping). Stopping is not a "
-         "failure, and restarting is often possible.",
-         "Keep naloxone close and make sure everyone knows where it is. Ask the prescriber "
-         "about restarting, and check in every day."),
+         "The first weeks after stopping are dangerous, with a risk of dying several times "
+         "higher than while taking it. In a UK study (Cornish, Hickman and colleagues, BMJ "
+         "2010), people who had left buprenorphine or methadone treatment were about 8 to 9 "
+         "times as likely to die, from any cause, in the first 4 weeks as people still on it. "
+         "After naltrexone wears off the body has no tolerance at all, so an amount they "
+         "used to take can stop their breathing. Stopping is not a failure, and restarting "
+         "is often possible.",
+         "Call the prescriber about restarting this week, or today if they are using again: "
+         "restarting is often possible quickly. Keep naloxone close and make sure everyone "
+         "knows where it is, and check in every day."),
     Rule("checkins-missing", "info", "No check-ins for 3 days",
          "None of the last 3 days has a check-in.",
          "Warning signs only add up when days are written down; a gap of several days "
@@ -859,11 +863,16 @@ def _structure_sentence(level):
 
 def urgent_follow_up(level_of_care):
     """What to do for an urgent prompt once the emergency steps are taken care of."""
-    return " ".join(["In the days after: stay close, keep naloxone at hand, and make sure they "
-                     "get a medical follow-up within days.",
+    return " ".join(["If they were not checked at a hospital, get them seen today, at an "
+                     "emergency department or urgent care. Replace any naloxone you used: "
+                     "pharmacies sell it without a prescription. In the days after, stay close, "
+                     "keep naloxone at hand, and make sure a medical follow-up happens within "
+                     "days.",
                      _structure_sentence(level_of_care),
                      "Ask the care team or prescriber about starting or continuing medication "
-                     "for opioid use disorder, which lowers the risk of dying from an overdose.",
+                     "for opioid use disorder (buprenorphine or methadone) now, which lowers the "
+                     "risk of dying from an overdose; an emergency department can often start "
+                     "buprenorphine.",
                      CARE_TEAM_DECIDES])
 
 

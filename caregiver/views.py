@@ -6,6 +6,7 @@ from flask import abort, g, make_response, redirect, render_template, request, s
 from . import content, signals, vocabulary
 from .dates import day_words
 from .db import one
+from .forms import ConfirmForm
 
 
 def htmx_request():
@@ -62,6 +63,20 @@ def circle_member_required(view):
             session["circle_id"] = circle_id  # "/" opens the circle used last
         return view(circle_id, *args, **kwargs)
     return wrapped
+
+
+def own_history_entry(table, circle_id, entry_id):
+    """An entry of a circle's level or medication history that the signed-in caregiver
+    recorded (only they can take it back): 404 outside the circle, 403 for another's,
+    400 without the form's token."""
+    entry = one(f"SELECT * FROM {table} WHERE id = ? AND circle_id = ?", [entry_id, circle_id])
+    if entry is None:
+        abort(404)
+    if entry["recorded_by"] != g.user["id"]:
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return entry
 
 
 def owner_required(view):

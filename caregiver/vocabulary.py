@@ -141,7 +141,7 @@ FIELDS = (
           (("none", "No signs"), ("suspected", "Suspected"), ("confirmed", "Confirmed")),
           CHOICE_PROBLEM),
     Field("overdose", "flag", "Overdose", "overdose", "An overdose or a close call?",
-          "Happening now? Call {number} now. The Emergency page shows what to do.",
+          "Tick a box for yes. Leave it empty for no.",
           problem="tick the box or leave it empty"),
     Field("naloxone_given", "flag", "Naloxone given", "naloxone", "Was naloxone given?",
           "Naloxone is also sold as Narcan.", problem="tick the box or leave it empty"),
@@ -161,6 +161,8 @@ WITHDRAWAL = _values("withdrawal")
 ACCESS = _values("access")
 MEDICATION = _values("medication")
 USE = _values("use")
+#: The words of each choice, as the form says them ("Not prescribed").
+CHOICE_LABELS = {f.name: dict(f.choices) for f in FIELDS if f.kind == "choice"}
 #: "use" in the rules means one of these.
 USE_SIGNS = ("suspected", "confirmed")
 

@@ -163,7 +163,7 @@ def test_history_shows_the_most_concerning_value_of_the_day(auth, client, circle
     section = html.split(f'id="day-{day}"')[1].split("</section>")[0]
     values = section.split("<details>")[0]
     assert "<dt>Craving</dt><dd>8</dd>" in values
-    assert "suspected" in values and "easy" in values
+    assert "Suspected" in values and "Yes, easily" in values  # the form's words, never raw ids
     assert "Alice" in section and "Bob" in section and "Calm morning" in section
 
 
@@ -251,7 +251,7 @@ def test_the_form_explains_each_question_and_names_the_circles_own_emergency_num
     auth.sign_up("eva")
     circle = auth.create_circle("Noor", tz="Europe/Berlin", emergency_number="112")
     html = client.get(f"/c/{circle}/checkins/new").get_data(as_text=True)
-    assert "Call 112 now" in html and "call 911" not in html.lower()
+    assert '<a href="tel:112">Call 112</a> first' in html and "call 911" not in html.lower()
     assert "How sick from withdrawal they seemed that day." in html
     assert "Tick only what you noticed yourself." in html
     assert "Naloxone is also sold as Narcan." in html
@@ -274,3 +274,34 @@ def test_editing_or_deleting_says_what_was_done_once(app, auth, client, circle):
     auth.post(f"/c/{circle}/checkins/{checkin_id}/delete", token_from=f"/c/{circle}/checkins/{checkin_id}/edit")
     assert f"Deleted your check-in of {day:%a} {day.day} {day:%b}." in client.get(
         f"/c/{circle}/history").get_data(as_text=True)
+
+
+def test_overdose_and_naloxone_are_visible_yes_no_checkboxes_that_submit_as_before(app, auth, client, circle):
+    html = client.get(f"/c/{circle}/checkins/new").get_data(as_text=True)
+    flags = html.split('<fieldset class="choices flags">')[1].split("</fieldset>")[0]
+    # One checkbox each, sending "y" when ticked and nothing otherwise; none ticked at first.
+    for name in ("overdose", "naloxone_given"):
+        assert f'<input type="checkbox" name="{name}" value="y" >' in flags
+    assert "checked" not in flags
+    assert "Tick a box for yes. Leave it empty for no." in flags
+    post_checkin(auth, circle, overdose="y")
+    post_checkin(auth, circle, naloxone_given="y")
+    post_checkin(auth, circle)  # neither ticked: the browser sends neither
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        assert conn.execute("SELECT overdose, naloxone_given FROM checkins ORDER BY id").fetchall() == [
+            (1, 0), (0, 1), (0, 0)]
+
+
+def test_the_withdrawal_signs_disclosure_is_a_details_with_a_summary(client, circle):
+    html = client.get(f"/c/{circle}/checkins/new").get_data(as_text=True)
+    assert '<details class="signs" >' in html and "<summary>Which signs did you see?" in html
+
+
+def test_after_an_overdose_the_saved_partial_opens_with_what_was_seen(auth, circle):
+    day = today()
+    html = auth.post(f"/c/{circle}/checkins/new", {"date": day.isoformat(), "overdose": "y", "naloxone_given": "y"},
+                     headers={"HX-Request": "true"}).get_data(as_text=True)
+    urgent = html.split('<li class="prompt prompt-urgent">')[1]
+    fact = f"Overdose, naloxone given: {day:%a} {day.day} {day:%b}"
+    assert f'class="urgent-fact"><span>{fact}</span></h3>' in urgent
+    assert urgent.index(fact) < urgent.index('href="tel:911"') < urgent.index('class="steps"')

@@ -250,3 +250,47 @@ def test_someone_already_in_the_circle_does_not_use_up_its_invite(app, auth, cli
     auth.sign_out()
     auth.sign_up("bea")
     assert auth.post(path).status_code == 302  # still works for the person it was for
+
+
+def test_a_circle_without_care_team_numbers_asks_for_them_until_one_is_saved(auth, client):
+    auth.sign_up()
+    circle = auth.create_circle()
+    home = client.get(f"/c/{circle}/").get_data(as_text=True)
+    ask = home.split('<aside class="notice ask-numbers"')[1].split("</aside>")[0]
+    assert "Add the care team's phone numbers" in ask and "this app shows only 911" in ask
+    assert f'href="/c/{circle}/settings#care-team"' in ask
+    assert 'id="care-team"' in client.get(f"/c/{circle}/settings").get_data(as_text=True)
+    auth.post(f"/c/{circle}/settings", {"nickname": "Sam", "living_situation": "home",
+                                        "timezone": "America/New_York", "emergency_number": "911",
+                                        "care_team-0-label": "Counselor", "care_team-0-number": "555 0100"})
+    assert "ask-numbers" not in client.get(f"/c/{circle}/").get_data(as_text=True)
+
+
+def test_a_circle_made_with_a_care_team_number_is_not_asked(auth, client):
+    auth.sign_up()
+    circle = auth.create_circle(**{"care_team-0-label": "Dr. Lee", "care_team-0-number": "555-123-4567"})
+    assert "ask-numbers" not in client.get(f"/c/{circle}/").get_data(as_text=True)
+
+
+def test_not_now_hides_the_ask_for_numbers_for_this_session_only(auth, client):
+    auth.sign_up()
+    circle = auth.create_circle()
+    other = auth.create_circle("Kim")
+    path = f"/c/{circle}/care-team-prompt/dismiss"
+    assert client.post(path).status_code == 400  # no CSRF token: refused, nothing hidden
+    assert "ask-numbers" in client.get(f"/c/{circle}/").get_data(as_text=True)
+    response = auth.post(path, token_from=f"/c/{circle}/")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/c/{circle}/")
+    assert "ask-numbers" not in client.get(f"/c/{circle}/").get_data(as_text=True)
+    assert "ask-numbers" in client.get(f"/c/{other}/").get_data(as_text=True)  # that circle only
+    auth.sign_out()
+    auth.sign_in()
+    assert "ask-numbers" in client.get(f"/c/{circle}/").get_data(as_text=True)  # a new session asks again
+
+
+def test_only_a_member_can_dismiss_the_ask_for_numbers(auth, client):
+    auth.sign_up()
+    circle = auth.create_circle()
+    auth.sign_out()
+    auth.sign_up("bob")
+    assert auth.post(f"/c/{circle}/care-team-prompt/dismiss", token_from="/").status_code == 404

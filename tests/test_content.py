@@ -90,7 +90,7 @@ def test_alongside_and_living():
     assert [i for i, _ in vocabulary.LIVING_SITUATIONS] == ["home", "sober-living", "facility"]
     medication = next(a["text"] for a in content.ALONGSIDE if a["id"] == "medication")
     # The MAT Act: no waiver; a DEA registration with Schedule III, where the state allows.
-    assert "Since 2023, no special waiver" in medication and "Schedule III" in medication
+    assert "Since the end of 2022, no special waiver" in medication and "Schedule III" in medication
     assert "where state law allows" in medication
     assert "opioid treatment program" in medication
 

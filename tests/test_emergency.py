@@ -60,7 +60,7 @@ def assert_current_steps(page):
     naloxone = step_with(items, "Give naloxone as soon as you have it")
     assert "Never wait for naloxone before you call or start CPR." in items[naloxone]
     assert "one dose into one nostril" in items[naloxone]
-    assert "2 to 3 minutes, or breathing slows again, use a new device in the other nostril" in items[naloxone]
+    assert "still not breathing normally after 2 to 3 minutes, or their breathing slows again, use a new device in the other nostril" in items[naloxone]
 
     # The goal is normal breathing, not waking up; no more doses to wake a sedated person.
     goal = step_with(items, "normal breathing, not waking up")

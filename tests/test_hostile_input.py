@@ -1572,8 +1572,10 @@ def test_import(app, me, circle, request):
 # --- Forms with nothing but their CSRF token (delete, remove, revoke, sign out...) -------------
 
 CONFIRM_ROUTES = ["auth.sign_out", "account.sign_out_everywhere", "checkins.delete", "circles.invite",
-                  "circles.cancel_invite", "circles.remove_member", "circles.accept_invite", "levels.remove",
-                  "share.revoke_link", "account.reset_link", "circles.leave", "medication.remove"]
+                  "circles.cancel_invite", "circles.remove_member", "circles.remove_member_keeping_links",
+                  "circles.accept_invite", "levels.remove",
+                  "share.revoke_link", "account.reset_link", "circles.leave", "medication.remove",
+                  "circles.dismiss_numbers_prompt"]
 TARGETS = ["right"] * 4 + ["another's", "missing", "huge", "stranger's circle", "not owner"]
 
 
@@ -1610,7 +1612,7 @@ def add_share_link(app, circle, by):
                    [circle, secrets.token_hex(16), by, now_iso(), now_iso(14)])
 
 
-OWNERS_ONLY = {"circles.remove_member", "account.reset_link"}
+OWNERS_ONLY = {"circles.remove_member", "circles.remove_member_keeping_links", "account.reset_link"}
 NO_ROUTE = "no route"  # the URL matches no route (or an id beyond 64 bits): 404 before anything else
 
 
@@ -1634,8 +1636,10 @@ def confirm_case(app, me, circle, endpoint, target):
         here, status = add_circle(app, bob, members=[me.id]), 403
     if endpoint == "circles.invite":
         return f"/c/{here}/invites", status or 302, {"invites"}, {"invites"}
-    if endpoint == "circles.leave":  # the test joins again after leaving
-        return f"/c/{here}/leave", status or 302, {"memberships"}, {"memberships"}
+    if endpoint == "circles.dismiss_numbers_prompt":  # a session flag only: no table changes
+        return f"/c/{here}/care-team-prompt/dismiss", status or 302, set(), set()
+    if endpoint == "circles.leave":  # the test joins again after leaving; one's invites and links close
+        return f"/c/{here}/leave", status or 302, {"memberships"}, {"memberships", "invites", "share_links"}
     mine = target != "another's"
     if endpoint == "checkins.delete":
         thing, default = add_checkin(app, circle, me.id if mine else bob, circle_today().isoformat()), 302 if mine \
@@ -1653,19 +1657,20 @@ def confirm_case(app, me, circle, endpoint, target):
     elif endpoint == "share.revoke_link":
         thing, default = add_share_link(app, circle if mine else add_circle(app, bob), me.id), 302 if mine else 404
         changes = {"share_links"}
-    elif endpoint == "circles.remove_member":  # not oneself (the circle needs its owner)
+    elif endpoint in ("circles.remove_member", "circles.remove_member_keeping_links"):  # not oneself
         thing, default, changes = (member_of(app, circle), 302, {"memberships"}) if mine else (me.id, 400, set())
     elif endpoint == "account.reset_link":
         thing, default, changes = (member_of(app, circle), 302, {"password_resets"}) if mine else (me.id, 404, set())
     else:
         raise AssertionError(f"no case for {endpoint}")
     if target == "missing":
-        thing, default, changes = thing + 10 ** 6, 302 if endpoint in ("circles.cancel_invite",
-                                                                      "circles.remove_member") else 404, set()
+        # (Removing someone not in the circle is a 404: the page shows whom it removes.)
+        thing, default, changes = thing + 10 ** 6, 302 if endpoint == "circles.cancel_invite" else 404, set()
     path = {"checkins.delete": "/c/{}/checkins/{}/delete", "circles.cancel_invite": "/c/{}/invites/{}/cancel",
             "levels.remove": "/c/{}/level/{}/remove", "share.revoke_link": "/c/{}/share/{}/revoke",
             "medication.remove": "/c/{}/medication/{}/remove",
             "circles.remove_member": "/c/{}/members/{}/remove",
+            "circles.remove_member_keeping_links": "/c/{}/members/{}/remove-keeping-links",
             "account.reset_link": "/c/{}/members/{}/reset-link"}[endpoint].format(here, thing)
     allowed = changes | ({"circles"} if endpoint == "levels.remove" else set())
     return path, status or default, changes, allowed

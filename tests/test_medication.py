@@ -62,7 +62,7 @@ def test_the_page_is_in_the_more_page_and_starts_empty(client, circle):
     assert f'href="/c/{circle}/medication"' in main_html(client, f"/c/{circle}/more")
     html = main_html(client, f"/c/{circle}/medication")
     assert "Nothing recorded yet." in now_section(html)
-    assert ("Since 2023 any clinician whose DEA registration includes Schedule III can prescribe buprenorphine,"
+    assert ("Since the end of 2022, any clinician whose DEA registration includes Schedule III can prescribe buprenorphine,"
             " where state law allows; no special waiver is needed.") in html
 
 

@@ -1,4 +1,5 @@
 """The circle home page: prompts with their evidence, urgent steps, what the family did."""
+import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -162,6 +163,7 @@ def test_the_30_day_query_uses_the_circle_date_index(app):
 
 
 def test_step_down_panel_lists_all_criteria_and_never_says_ready(auth, client, circle):
+    log(auth, circle, 0, craving="2")
     html = home(client, circle)
     panel = html.split('id="stepdown-heading"')[1]
     assert panel.count('class="criterion ') == 11
@@ -169,8 +171,78 @@ def test_step_down_panel_lists_all_criteria_and_never_says_ready(auth, client, c
     assert " ready" not in panel.lower().replace("already", "")
 
 
+def test_a_new_circle_says_once_that_the_step_down_signs_wait_for_a_check_in(auth, client, circle):
+    panel = home(client, circle).split('id="stepdown-heading"')[1]
+    assert panel.count("Nothing to read yet.") == 1 and "Not yet, because" not in panel
+    assert f'href="/c/{circle}/checkins/new">Add the first check-in</a>' in panel
+    # What the checklists already tell shows; the rest is one line, not six "can't tell".
+    shown, folded = panel.split('<details class="criteria-unknown">')
+    assert "criterion-unknown" not in shown and 'class="criterion criterion-unmet"' in shown
+    unknown = folded.count('class="criterion criterion-unknown"')
+    assert unknown >= 2 and f"<summary>{unknown} more can't be read from the check-ins yet.</summary>" in folded
+
+
+def test_criteria_the_check_ins_cant_show_yet_are_one_line(auth, client, circle):
+    log(auth, circle, 0, craving="2", use="none")
+    panel = home(client, circle).split('id="stepdown-heading"')[1]
+    folded = panel.split('<details class="criteria-unknown">')[1].split("</details>")[0]
+    shown = panel.split('<details class="criteria-unknown">')[0]
+    unknown = folded.count('class="criterion criterion-unknown"')
+    summary = re.search(r"<summary>(\d+) more can't be read from the check-ins yet\.</summary>", folded)
+    assert summary and int(summary.group(1)) == unknown
+    assert unknown >= 2 and unknown + shown.count('class="criterion ') == 11
+    assert "criterion-unknown" not in shown
+
+
 def test_a_new_circle_is_asked_for_its_first_check_in_not_told_of_missing_days(auth, client, circle):
     html = home(client, circle)
     assert "No check-ins yet" in html and "No check-ins for 3 days" not in html
     log(auth, circle, 5, craving="2")  # once there is a check-in, a gap is a gap
     assert "No check-ins for 3 days" in home(client, circle)
+
+
+def test_the_urgent_card_opens_with_what_was_seen_then_call_then_steps_then_the_days_after(auth, client, circle):
+    log(auth, circle, 1, overdose="y", naloxone_given="y")
+    log(auth, circle, 0, naloxone_given="y")
+    urgent = card(home(client, circle), "urgent")
+    d0, d1 = today(), today() - timedelta(days=1)
+    words = lambda d: f"{d:%a} {d.day} {d:%b}"  # noqa: E731
+    fact = re.search(r'<h3 id="urgent-title" class="urgent-fact">(.*?)</h3>', urgent).group(1)
+    # One line, newest first, one fact per kind of day.
+    assert fact == (f"<span>Naloxone given: {words(d0)}</span>; "
+                    f"<span>Overdose, naloxone given: {words(d1)}</span>")
+    order = [urgent.index(s) for s in ('class="urgent-fact"', 'href="tel:911"', 'class="steps"',
+                                        'class="urgent-then"', 'id="prompt-overdose-recent"')]
+    assert order == sorted(order)
+
+
+def test_a_more_structure_sign_on_the_same_days_is_a_line_under_the_urgent_card(auth, client, circle):
+    log(auth, circle, 0, overdose="y")
+    html = home(client, circle)
+    urgent = card(html, "urgent")
+    also = re.search(r'<p class="also" id="prompt-overdose-history">(.*?)</p>', urgent).group(1)
+    assert also == ("<strong>Also:</strong> An overdose in the last 30 days. This is one more reason to talk "
+                    "with the care team about more structure.")
+    assert '<li class="prompt prompt-more-structure">' not in html  # not a second card about it
+    assert html.count('id="prompt-overdose-history"') == 1
+    # What the family did can still be recorded about it.
+    assert '<option value="overdose-history">' in urgent
+
+
+def test_an_older_overdose_keeps_its_own_card(auth, client, circle):
+    log(auth, circle, 10, overdose="y")
+    log(auth, circle, 0, overdose="y")
+    html = home(client, circle)
+    assert 'id="prompt-overdose-history"' in card(html, "more-structure")
+    assert 'class="also"' not in card(html, "urgent")
+
+
+def test_with_an_urgent_sign_the_card_comes_right_under_the_name(auth, client, circle):
+    log(auth, circle, 0, overdose="y")
+    html = home(client, circle)
+    main = html.split('<main')[1]
+    h1 = main.index("<h1>")
+    assert main.index('<li class="prompt prompt-urgent">') < main.index("Today has 1 check-in")
+    assert main.index('<li class="prompt prompt-urgent">') < main.index("Add the care team")
+    between = main[h1:main.index('<li class="prompt prompt-urgent">')]
+    assert "Check in for today" not in between and "since" not in between

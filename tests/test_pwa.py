@@ -104,7 +104,7 @@ def kept_patterns(client):
 
 @pytest.mark.parametrize("path", ["/c/1/", "/c/1/checkins/new", "/c/1/history", "/c/1/checklists",
                                   "/c/1/continuum", "/c/1/level", "/c/1/summary", "/c/1/more",
-                                  "/c/1/emergency", "/emergency"])
+                                  "/c/1/emergency", "/c/1/medication", "/emergency"])
 def test_the_worker_keeps_the_pages_of_a_circle(client, path):
     assert any(p.match(path) for p in kept_patterns(client)), path
 
@@ -278,3 +278,57 @@ def test_sign_out_asks_the_browser_to_clear_caches_and_storage(auth, client):
     auth.sign_up()
     response = auth.sign_out()
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+# --- offline from sign-in: what the worker keeps for every circle ---------------------------
+
+def test_offline_pages_is_401_json_when_signed_out_and_never_stored(client):
+    response = client.get("/offline-pages")
+    assert response.status_code == 401
+    assert response.is_json and response.get_json()["error"] == "signed-out"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_offline_pages_lists_every_circle_of_the_caregiver_and_no_one_elses(auth, client, app):
+    auth.sign_up("bob")
+    bobs = auth.create_circle("Robin")
+    auth.sign_out()
+    auth.sign_up("alice")
+    sam = auth.create_circle("Sam")
+    alex = auth.create_circle("Alex")
+    response = client.get("/offline-pages")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    data = response.get_json()
+    assert data["user"] == client.get("/emergency").headers[CACHE_KEY_HEADER]  # whose list
+    pages = {page["url"]: page["name"] for page in data["pages"]}
+    for circle, name in ((sam, "Sam"), (alex, "Alex")):
+        assert {url: n for url, n in pages.items() if url.startswith(f"/c/{circle}/")} == {
+            f"/c/{circle}/": f"{name}: Home", f"/c/{circle}/checklists": f"{name}: Checklists",
+            f"/c/{circle}/checkins/new": f"{name}: Check in", f"/c/{circle}/emergency": f"{name}: Emergency",
+            f"/c/{circle}/medication": f"{name}: Medication", f"/c/{circle}/more": f"{name}: More"}
+    assert not any(url.startswith(f"/c/{bobs}/") for url in pages)
+    assert set(pages) - {u for u in pages if u.startswith((f"/c/{sam}/", f"/c/{alex}/"))} == {"/emergency"}
+    for url in pages:  # every one a page the worker keeps, and that opens
+        assert any(p.match(url) for p in kept_patterns(client)), url
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_caregiver_without_a_circle_has_nothing_to_keep(auth, client):
+    auth.sign_up("carol")
+    assert client.get("/offline-pages").get_json()["pages"] == []
+
+
+def test_a_kept_page_names_itself_for_the_offline_list(auth, client):
+    auth.sign_up("alice")
+    sam = auth.create_circle("Sam")
+    for path, name in (("/", "Sam: Home"), ("/checklists", "Sam: Checklists"), ("/checkins/new", "Sam: Check in"),
+                       ("/emergency", "Sam: Emergency"), ("/medication", "Sam: Medication")):
+        html = client.get(f"/c/{sam}{path}").get_data(as_text=True)
+        assert f'data-offline-name="{name}"' in html, path
+
+
+def test_the_offline_page_calls_911_and_says_the_first_steps(client):
+    page = client.get("/offline").get_data(as_text=True)
+    assert '<a class="button call" href="tel:911">Call 911</a>' in page
+    assert "push hard and fast on the center of the chest" in page and "Give naloxone as soon as you have it" in page

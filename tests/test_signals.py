@@ -310,7 +310,7 @@ def test_urgent_action_puts_emergency_steps_first():
     p = prompt_for([ci(0, overdose=True)], "overdose-recent", level_of_care="iop")
     assert p["action"].startswith(signals.EMERGENCY_STEPS)
     for step in ("emergency number", "naloxone", "chest compressions", "without delaying the call or CPR",
-                 "normal breathing", "Stay with them", "follow-up within days",
+                 "normal breathing", "Stay with them", "get them seen today", "Replace any naloxone",
                  "starting or continuing medication"):
         assert step in p["action"]
     assert p["action"].endswith(signals.CARE_TEAM_DECIDES)

@@ -87,7 +87,8 @@ def test_a_day_shows_the_most_concerning_value_of_each_field(auth, client, circl
     log(auth, circle, 0, craving="8", stress="2", use="suspected", medication="missed", withdrawal="severe",
         withdrawal_signs=["tremor"], access="easy", naloxone_given="y")
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", day_row(summary(client, circle), today()))
-    assert cells == ["2", "8", "8", "severe", "yawning, tremor", "easy", "missed", "suspected", "naloxone given"]
+    # Overdose, use and medication first: on a phone they show without scrolling sideways.
+    assert cells == ["naloxone given", "suspected", "missed", "2", "8", "8", "severe", "yawning, tremor", "easy"]
 
 
 def test_prompts_that_hold_today_show_evidence_and_what_the_family_did(auth, client, circle):

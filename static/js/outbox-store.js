@@ -18,6 +18,10 @@
   var CSRF_URL = "/csrf"; // pwa.py: {"csrf_token", "user"}, or 401 when signed out
   // Answers that mean "this entry will never be accepted as it is": kept, shown, fixable.
   var REFUSED = [400, 403, 404, 409, 410, 413, 422];
+  // A gateway's answer in an outage (the server never saw the entry, or its answer
+  // never came back): the same as no answer at all. So is no answer within TIMEOUT_MS.
+  var UNREACHABLE = [502, 503, 504];
+  var TIMEOUT_MS = 20000;
 
   // --- storage: one object store, a connection per operation ----------------------
 
@@ -60,6 +64,8 @@
     CHANNEL: CHANNEL,
     SIGNED_OUT: SIGNED_OUT,
     OTHER_ACCOUNT: OTHER_ACCOUNT,
+    UNREACHABLE: UNREACHABLE, // the page queues a first send answered so, too
+    TIMEOUT_MS: TIMEOUT_MS,
   };
 
   function changed() {
@@ -127,8 +133,11 @@
           if (!session) { i -= 1; continue; }
           answer = await post(entry, session.token);
         }
-      } catch (error) {
-        result.networkError = true; // the connection went again: keep this one and the rest
+      } catch (error) { // the connection went again (or timed out): keep this one and the rest
+        answer = null; // (a redirect, with redirect: "manual", is status 0: not this)
+      }
+      if (!answer || UNREACHABLE.indexOf(answer.status) >= 0) {
+        result.networkError = true; // untouched, and Background Sync tries again
         result.left += entries.length - i;
         break;
       }
@@ -143,7 +152,7 @@
         entry.error = reason(answer);
         await Outbox.put(entry);
         result.refused += 1;
-      } else { // 429, 5xx, a redirect, a repeated CSRF failure: keep, try later
+      } else { // 429, 500, a redirect, a repeated CSRF failure: keep, try later
         entry.error = "The server could not take it just now (" + (answer.status || "no answer") + "). It will be sent later.";
         await Outbox.put(entry);
         result.left += entries.length - i;
@@ -163,9 +172,14 @@
     }
   }
 
+  function deadline() {
+    // A server that never answers must not hold the replay (and its lock) forever.
+    return scope.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT_MS) : undefined;
+  }
+
   async function fetchSession() {
     var response = await fetch(CSRF_URL, { credentials: "same-origin", cache: "no-store",
-                                           headers: { Accept: "application/json" } });
+                                           headers: { Accept: "application/json" }, signal: deadline() });
     if (response.status === 401) return null;
     if (!response.ok) throw new Error("csrf " + response.status); // like no connection: later
     var data = await response.json();
@@ -181,7 +195,7 @@
     var response = await fetch(entry.url, {
       method: "POST", body: body, credentials: "same-origin", cache: "no-store",
       redirect: "manual", // a redirect is never taken for "saved"
-      headers: { Accept: "application/json", "X-CSRFToken": token },
+      headers: { Accept: "application/json", "X-CSRFToken": token }, signal: deadline(),
     });
     var json = null;
     if ((response.headers.get("Content-Type") || "").indexOf("application/json") === 0) {

@@ -27,16 +27,16 @@
       askPageSource();
     } else {
       // This first page came without the worker: once it controls the page, keep a copy.
-      worker.addEventListener("controllerchange", function () { keepThisPage(); }, { once: true });
+      worker.addEventListener("controllerchange", function () { keepThisPage(); scheduleKeep(); }, { once: true });
     }
   }
 
-  function ask(message) {
-    // A message to the worker, its answer or null (no worker, or no answer in 3 s).
+  function ask(message, wait) {
+    // A message to the worker, its answer or null (no worker, or no answer in `wait` ms, 3 s).
     return new Promise(function (resolve) {
       if (!worker || !worker.controller) return resolve(null);
       var channel = new MessageChannel();
-      var timer = setTimeout(function () { resolve(null); }, 3000);
+      var timer = setTimeout(function () { resolve(null); }, wait || 3000);
       channel.port1.onmessage = function (event) { clearTimeout(timer); resolve(event.data); };
       worker.controller.postMessage(message, [channel.port2]);
     });
@@ -52,6 +52,32 @@
   function keepThisPage() {
     if (document.querySelector("[data-offline-page]")) return;
     ask({ type: "keep-page", url: location.pathname + location.search });
+  }
+
+  // From sign-in on, every circle's main pages are kept for offline use, visited or
+  // not: once this page has loaded and the phone is idle (never slowing the page),
+  // the worker fetches the list from the server and keeps what is missing or old.
+  // <main data-offline-kept="done"> when it has finished (the tests wait on it).
+  var keepTimer = null;
+  function scheduleKeep() {
+    clearTimeout(keepTimer);
+    var later = function () {
+      keepTimer = setTimeout(function () {
+        if (scope.requestIdleCallback) requestIdleCallback(keepForOffline, { timeout: 2000 });
+        else keepForOffline();
+      }, 300);
+    };
+    if (document.readyState === "complete") later();
+    else addEventListener("load", later, { once: true });
+  }
+
+  async function keepForOffline() {
+    var main = document.getElementById("main");
+    if (!main || !myKey() || !navigator.onLine || !worker || !worker.controller) return;
+    if (main.hasAttribute("data-offline-kept")) return; // once per page
+    main.setAttribute("data-offline-kept", "running");
+    var answer = await ask({ type: "keep-all", key: myKey() }, 120000);
+    main.setAttribute("data-offline-kept", answer && !answer.skipped ? "done" : "failed");
   }
 
   async function askReplay() {
@@ -249,6 +275,27 @@
     }
   });
 
+  // A save answered by a gateway in an outage (502/503/504), or not answered in time,
+  // is kept like one that got no answer at all. The server's client_id makes a save
+  // that did arrive after all count once.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail || {};
+    if (detail.verb === "post" && outboxForm(detail.elt) && !detail.timeout) detail.timeout = Outbox.TIMEOUT_MS;
+  });
+
+  function queueUnanswered(event) {
+    var detail = event.detail || {};
+    var config = detail.requestConfig || {};
+    var form = outboxForm(config.elt || detail.elt);
+    if (form && config.verb === "post") queue(form, config.formData || new FormData(form), config.path);
+  }
+
+  document.addEventListener("htmx:timeout", queueUnanswered);
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && Outbox.UNREACHABLE.indexOf(xhr.status) >= 0) queueUnanswered(event);
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     // Sent online (e.g. "Edit and send again"): the kept entry is done. (beforeSwap,
     // not afterRequest: after the swap the form is gone. detail.elt is the target
@@ -267,6 +314,7 @@
       backOnline = false;
       refresh();
       replayIfWaiting(); // e.g. just signed in again
+      scheduleKeep(); // e.g. just signed in, or joined or made a circle
     } else {
       renderStatus();
     }
@@ -309,6 +357,7 @@
     // The outbox and the kept pages: this person's data. Never the shell: the
     // emergency page must still open offline, and offline it cannot be fetched again.
     try { await Outbox.clear(); } catch (error) { /* no IndexedDB: nothing kept */ }
+    await ask({ type: "forget" }); // the worker stops keeping this person's pages first
     if (scope.caches) {
       var names = (await caches.keys()).filter(function (name) { return name.indexOf(PAGES) === 0; });
       await Promise.all(names.map(function (name) { return caches.delete(name); }));
@@ -331,8 +380,10 @@
   function when(iso) {
     var date = new Date(iso);
     if (isNaN(date)) return iso || "";
-    return date.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short",
-                                            hour: "numeric", minute: "2-digit" });
+    // The day as every page writes it ("Sun 6 Dec", caregiver/dates.py day_words), then the time.
+    return ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][date.getDay()] + " " + date.getDate() + " " +
+      ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.getMonth()] +
+      ", " + date.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
   }
 
   function signInLink() {
@@ -359,7 +410,11 @@
                   element("a", { href: signInLink(), "hx-boost": "false" },
                           "Sign in to send " + count(signedOut, "saved entry", "saved entries"))]);
     }
-    if (pending) {
+    if (pending && document.querySelector(".outbox-saved")) {
+      // The notice above the form already says "Saved on this phone": one notice, not two.
+      lines.push([count(pending, "entry", "entries") + " waiting to send. ",
+                  element("a", { href: "/outbox" }, "See what is waiting")]);
+    } else if (pending) {
       lines.push([element("strong", {}, "Saved on this phone"), "; will send when you are back online. " +
                   count(pending, "entry", "entries") + " waiting. ", element("a", { href: "/outbox" }, "See what is waiting")]);
     }
@@ -437,16 +492,18 @@
       var html = new DOMParser().parseFromString(await response.text(), "text/html");
       var made = html.getElementById("main") && html.getElementById("main").getAttribute("data-generated-at");
       var url = new URL(requests[i].url);
-      var title = html.title.replace(/ · Caregiver$/, "") || url.pathname;
-      var circle = html.querySelector(".top .circle-name"); // two circles: two "Checklists"
-      items.push(element("li", {}, [
-        element("a", { class: "card-link", href: url.pathname + url.search, "hx-boost": "false" },
-                circle ? title + " · " + circle.textContent.trim() : title),
+      // The server names each page with its circle ("Sam: Checklists"): two circles,
+      // two "Checklists", told apart. Else the page's title.
+      var name = (html.getElementById("main") && html.getElementById("main").getAttribute("data-offline-name")) ||
+        html.title.replace(/ · Caregiver$/, "") || url.pathname;
+      items.push({ name: name, node: element("li", {}, [
+        element("a", { class: "card-link", href: url.pathname + url.search, "hx-boost": "false" }, name),
         element("span", { class: "muted" }, "Saved " + when(made)),
-      ]));
+      ]) });
     }
+    items.sort(function (a, b) { return a.name.localeCompare(b.name); }); // by circle
     list.textContent = "";
-    items.forEach(function (item) { list.appendChild(item); });
+    items.forEach(function (item) { list.appendChild(item.node); });
     section.hidden = items.length === 0;
   }
 
@@ -663,4 +720,5 @@
 
   refresh();
   replayIfWaiting(); // the next page load sends what waits
+  scheduleKeep();
 })(self);

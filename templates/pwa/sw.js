@@ -24,13 +24,18 @@ const KEY_HEADER = {{ cache_key_header|tojson }};
 // account pages (not listed), never a POST or an htmx request (see the fetch handler).
 const KEPT = [
   /^\/c\/\d+\/$/,
-  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more|emergency)$/,
+  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more|emergency|medication)$/,
   /^\/emergency$/,
 ];
 // The emergency pages: every circle's, and the one outside circles. They always
 // open: kept copy, else the shell's page for anyone (911), never a sign-in page.
 const EMERGENCY = /^\/(c\/\d+\/)?emergency$/;
 const EMERGENCY_REFRESH_MS = 60 * 60 * 1000;
+// From sign-in on, every circle's main pages are kept, visited or not: the server
+// lists them (pwa.py), a page asks once loaded ("keep-all"). A copy younger than
+// this is not fetched again in the background (a visit always refreshes it).
+const OFFLINE_PAGES_URL = {{ offline_pages_url|tojson }};
+const KEEP_FRESH_MS = 10 * 60 * 1000;
 
 // The outbox (IndexedDB storage and the replay), the same file the pages load.
 importScripts({{ outbox_store_script|tojson }});
@@ -88,6 +93,7 @@ self.addEventListener("fetch", (event) => {
     // Offline, outbox.js turns a boosted link into a real navigation, which comes back here.
     if (request.headers.get("HX-Boosted") === "true" && KEPT.some((pattern) => pattern.test(url.pathname))) {
       event.respondWith(fetch(request).then((response) => {
+        noteKey(response);
         event.waitUntil(remember(url, response.clone(), true));
         return response;
       }));
@@ -113,6 +119,7 @@ async function navigate(event, url) {
     }
     return (await savedCopy(event, url, kept)) || (await caches.match(OFFLINE_URL, { cacheName: SHELL })) || Response.error();
   }
+  noteKey(response);
   if (response.status >= 500) { // e.g. a proxy's 502/503 in an outage: the saved copy is better
     return (await savedCopy(event, url, kept)) || response;
   }
@@ -134,19 +141,45 @@ async function savedCopy(event, url, kept) {
   return copy;
 }
 
-async function remember(url, response, kept) {
+// Whose page answer came last ("none": nobody signed in). A background keep files
+// a page only under this key: an answer fetched for someone who has since signed
+// out must never land next to (or instead of) the next person's pages.
+let latestKey = null;
+function noteKey(response) {
   const key = response.headers.get(KEY_HEADER);
-  if (!key) return; // not a page of ours (a redirect, a file)
+  if (key) latestKey = key;
+}
+
+// remember(url, response, kept, expected): `expected` is set by a background keep,
+// for that person's key; then the answer is filed only if it is still theirs.
+async function remember(url, response, kept, expected) {
+  const key = response.headers.get(KEY_HEADER);
+  if (!key) return false; // not a page of ours (a redirect, a file)
+  const background = expected !== undefined;
+  if (background && (key !== expected || latestKey !== key)) return false; // someone else now: stop
   // Someone else, or no one, is signed in now: their pages leave this phone.
-  await forgetPagesExcept(key);
-  if (kept && key !== "none" && response.status === 200 && response.type === "basic" && !response.redirected) {
-    const cache = await caches.open(PAGES + key);
-    await cache.put(url.href, response);
-    // A phone has little room: the oldest kept pages go first.
-    const keys = await cache.keys();
-    for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
-    await keepCircleEmergency(url, cache);
+  if (!background) await forgetPagesExcept(key);
+  if (!(kept && key !== "none" && response.status === 200 && response.type === "basic" && !response.redirected)) {
+    return false;
   }
+  // A newer release took over (its activate deleted this one's shell): this worker
+  // files nothing more, its pages link the old release's files.
+  if (!(await caches.has(SHELL))) return false;
+  const cache = await caches.open(PAGES + key);
+  await cache.put(url.href, response);
+  if (background && latestKey !== key) { // signed out (or someone else in) meanwhile
+    await caches.delete(PAGES + key);
+    return false;
+  }
+  if (!(await caches.has(SHELL))) { // replaced while putting
+    await cache.delete(url.href);
+    return false;
+  }
+  // A phone has little room: the oldest kept pages go first, never the listed ones.
+  const keys = (await cache.keys()).filter((request) => !listed.has(new URL(request.url).pathname));
+  for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) await cache.delete(old);
+  if (!background) await keepCircleEmergency(url, cache); // a background keep lists it anyway
+  return true;
 }
 
 async function keepCircleEmergency(url, cache) {
@@ -193,8 +226,54 @@ async function keepPage(path) {
   if (url.origin !== self.location.origin || !KEPT.some((pattern) => pattern.test(url.pathname))) return;
   try {
     const response = await fetch(url.href, { credentials: "same-origin", cache: "no-store" });
+    noteKey(response);
     await remember(url, response, true);
   } catch (error) { /* offline: nothing to keep */ }
+}
+
+// The pages the server listed last (paths): kept whatever the visits, see remember().
+let listed = new Set();
+let keeping = null; // {key, controller, promise}: one background keep at a time
+
+function keepAll(key) {
+  // Fetch and keep every page the server lists for this person, one at a time (a
+  // phone on a weak signal), skipping copies younger than KEEP_FRESH_MS.
+  if (typeof key !== "string" || !key || key === "none") return Promise.resolve({ kept: 0, skipped: "signed-out" });
+  if (keeping && keeping.key === key) return keeping.promise;
+  if (keeping) keeping.controller.abort();
+  const controller = new AbortController();
+  const run = async () => {
+    const signal = controller.signal;
+    const answer = await fetch(OFFLINE_PAGES_URL, { credentials: "same-origin", cache: "no-store", signal,
+                                                    headers: { Accept: "application/json" } });
+    if (!answer.ok) return { kept: 0, skipped: answer.status };
+    const data = await answer.json();
+    latestKey = data.user; // the server's word on who is signed in, as fresh as a page's
+    if (data.user !== key) return { kept: 0, skipped: "other-account" }; // an old tab of someone else
+    listed = new Set(data.pages.map((page) => page.url));
+    const result = { kept: 0, fresh: 0, total: data.pages.length };
+    for (const page of data.pages) {
+      if (signal.aborted) break;
+      const url = new URL(page.url, self.location.origin);
+      if (url.origin !== self.location.origin || !KEPT.some((pattern) => pattern.test(url.pathname))) continue;
+      // caches.match with cacheName: never creates a cache (an empty one of someone
+      // who left would stop keptCopy from choosing).
+      const copy = await caches.match(url.href, { cacheName: PAGES + key });
+      if (copy && Date.now() - Date.parse(copy.headers.get("Date") || 0) < KEEP_FRESH_MS) {
+        result.fresh += 1;
+        continue;
+      }
+      const response = await fetch(url.href, { credentials: "same-origin", cache: "no-store", signal });
+      if (response.headers.get(KEY_HEADER) !== key) break; // signed out meanwhile: nothing more of theirs
+      if (await remember(url, response, true, key)) result.kept += 1;
+    }
+    return result;
+  };
+  const promise = run()
+    .catch(() => ({ kept: 0, skipped: "no-connection" })) // offline, or aborted by a sign-out
+    .finally(() => { if (keeping && keeping.promise === promise) keeping = null; });
+  keeping = { key, controller, promise };
+  return promise;
 }
 
 self.addEventListener("message", (event) => {
@@ -204,6 +283,14 @@ self.addEventListener("message", (event) => {
     const id = event.source && event.source.id;
     reply({ fromCache: fromCache.delete(id), version: VERSION });
     event.waitUntil(ensureShell());
+  } else if (data.type === "keep-all") {
+    event.waitUntil(keepAll(data.key).then(reply));
+  } else if (data.type === "forget") {
+    // Signing out: stop keeping this person's pages, file nothing more of theirs.
+    latestKey = "none";
+    if (keeping) keeping.controller.abort();
+    listed = new Set();
+    reply({ ok: true });
   } else if (data.type === "keep-page") {
     event.waitUntil(keepPage(String(data.url || "")).then(() => reply({ ok: true })));
   } else if (data.type === "replay") {

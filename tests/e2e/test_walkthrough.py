@@ -97,7 +97,7 @@ def test_sign_up_circle_invite_checkin_history_emergency(page, new_context, asse
     page.get_by_role("link", name="History").click()
     day = page.locator(f"#day-{local_today().isoformat()}")
     expect(day.locator("dl.values").first).to_contain_text("Craving8")
-    expect(day.locator("dl.values").first).to_contain_text("suspected")
+    expect(day.locator("dl.values").first).to_contain_text("Suspected")
     day.get_by_text(re.compile("2 check-ins by")).click()
     expect(day).to_contain_text("Went to group.")
     assert_no_axe_violations(page, "history")
