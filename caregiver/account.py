@@ -244,8 +244,9 @@ def two_step_off():
     db = get_db()
     keys = throttle.sign_in_keys(g.user["username"])
     with write(db):
-        if throttle.wait(db, keys):  # read in the write that counts
-            form.off_code.errors.append(f"Code: {throttle.too_many_tries(throttle.wait(db, keys))}")
+        seconds = throttle.wait(db, keys)  # read in the write that counts
+        if seconds:
+            form.off_code.errors.append(f"Code: {throttle.too_many_tries(seconds)}")
             return _page(429, off_form=form)
         method = credentials.second_factor(db, g.user["id"], form.off_code.data, purpose="two-step-off")
         if method:

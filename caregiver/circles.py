@@ -250,6 +250,10 @@ def _remove(circle_id, member, keep_links):
         abort(400)
     db = get_db()
     with write(db):
+        # Re-checked in the write: two owners removing each other at once leave one.
+        if not one("SELECT 1 FROM memberships WHERE circle_id = ? AND user_id = ? AND role = 'owner'",
+                   [circle_id, g.user["id"]]):
+            abort(403)
         links, invites = records.close_doors(db, circle_id, member["id"], "removed", keep_links=keep_links)
         db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, member["id"]])
         audit.log(db, "member.removed", g.user["id"], circle_id, member=member["id"],

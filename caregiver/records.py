@@ -307,8 +307,10 @@ def medication_state(entries):
     stopped_on = None
     if current["medication"] == "none" and start > 0:
         stopped_on = timeline[start]["since"]
+    # The latest due date of this run: an entry with only a note does not hide it.
+    next_due = next((e["next_due"] for e in reversed(timeline[start:]) if e["next_due"]), None)
     return {"medication": current["medication"], "since": timeline[start]["since"],
-            "next_due": current["next_due"], "stopped_on": stopped_on}
+            "next_due": next_due, "stopped_on": stopped_on}
 
 
 def record_medication(db, circle_id, user_id, medication, since, next_due=None, note=None):

@@ -77,15 +77,18 @@ def export_data(circle):
     ticked = records.ticked_items(circle["id"])
     today = circle_today(circle)
     left, stopped = records.risk_dates(circle, today)
+    # A time zone change can put a recorded day after the circle's today: the file stays
+    # valid input for the rules program (which refuses later days) by leaving them out.
+    since = circle["level_since"] and min(circle["level_since"], today.isoformat())
     return {
         "today": today.isoformat(),
         "level_of_care": circle["level_of_care"],
-        "level_since": circle["level_since"],
+        "level_since": since,
         "previous_level": circle["previous_level"],
         "left_24_7_on": left,
         "medication_stopped_on": stopped,
         "checklist": {item: True for item in signals.KNOWN_CHECKLIST_IDS if item in ticked},
-        "checkins": [row_to_checkin(r) for r in records.all_checkins(circle["id"])],
+        "checkins": [row_to_checkin(r) for r in records.all_checkins(circle["id"]) if r["date"] <= today.isoformat()],
     }
 
 

@@ -339,3 +339,10 @@ def entries(*history):
         "injection"])
 def test_medication_state_from_history(history, expected):
     assert medication_state(entries(*history)) == expected
+
+
+def test_an_entry_with_only_a_note_keeps_the_next_injection_due():
+    from caregiver.records import medication_state
+    entries = [{"id": 1, "medication": "naltrexone-injection", "since": "2026-11-01", "next_due": "2026-12-01"},
+               {"id": 2, "medication": "naltrexone-injection", "since": "2026-11-10", "next_due": None}]
+    assert medication_state(entries)["next_due"] == "2026-12-01"

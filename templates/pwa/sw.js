@@ -233,6 +233,21 @@ async function keepPage(path) {
 
 // The pages the server listed last (paths): kept whatever the visits, see remember().
 let listed = new Set();
+const CIRCLE_PATH = /^\/c\/(\d+)\//;
+
+async function forgetOtherCircles(key, pages) {
+  // A circle no longer listed (left, removed, deleted): its kept pages go from this
+  // phone too, so leaving closes the offline copy as well.
+  if (!(await caches.has(PAGES + key))) return;
+  const circleOf = (url) => (new URL(url, self.location.origin).pathname.match(CIRCLE_PATH) || [])[1];
+  const mine = new Set(pages.map((page) => circleOf(page.url)));
+  const cache = await caches.open(PAGES + key);
+  for (const request of await cache.keys()) {
+    const circle = circleOf(request.url);
+    if (circle && !mine.has(circle)) await cache.delete(request);
+  }
+}
+
 let keeping = null; // {key, controller, promise}: one background keep at a time
 
 function keepAll(key) {
@@ -251,6 +266,7 @@ function keepAll(key) {
     latestKey = data.user; // the server's word on who is signed in, as fresh as a page's
     if (data.user !== key) return { kept: 0, skipped: "other-account" }; // an old tab of someone else
     listed = new Set(data.pages.map((page) => page.url));
+    await forgetOtherCircles(key, data.pages);
     const result = { kept: 0, fresh: 0, total: data.pages.length };
     for (const page of data.pages) {
       if (signal.aborted) break;

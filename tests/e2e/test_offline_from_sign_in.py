@@ -190,3 +190,24 @@ def test_a_save_answered_503_stays_on_the_phone_and_is_sent_once_later(page, con
     assert recorder.to("/checkins/new") == [f"/c/{circle}/checkins/new"], recorder.posts
     assert rows(live_server.app, "SELECT item_id, ticked FROM checklist_state") == [(ITEM, 1)]
     assert rows(live_server.app, "SELECT notes FROM checkins") == [("Sent during an outage.",)]
+
+
+def test_a_circle_one_is_no_longer_in_leaves_the_phone_at_the_next_online_load(page, live_server):
+    """Leaving closes the offline copy too: the next background keep drops every kept page
+    of a circle the server no longer lists for this person."""
+    sam = seed(live_server.app, "ann", "Ann", "Sam")
+    alex = add_circle(live_server.app, "ann", "Alex")
+    sign_in(page, "ann")
+    wait_for_worker(page)
+    wait_until_kept_all(page)
+    assert circle_pages(alex) <= set(next(iter(kept_urls(page).values())))
+    with live_server.app.app_context():
+        from caregiver.db import get_db, write
+        db = get_db()
+        with write(db):  # removed by the owner, elsewhere
+            db.execute("DELETE FROM memberships WHERE circle_id = ?", [alex])
+    page.goto(f"/c/{sam}/")
+    wait_until_kept_all(page)
+    kept = set(next(iter(kept_urls(page).values())))
+    assert not {url for url in kept if url.startswith(f"/c/{alex}/")}, kept
+    assert circle_pages(sam) <= kept
