@@ -246,3 +246,14 @@ def test_with_an_urgent_sign_the_card_comes_right_under_the_name(auth, client, c
     assert main.index('<li class="prompt prompt-urgent">') < main.index("Add the care team")
     between = main[h1:main.index('<li class="prompt prompt-urgent">')]
     assert "Check in for today" not in between and "since" not in between
+
+
+def test_a_new_circle_is_never_told_there_are_no_warning_signs(auth, client):
+    """Before any check-in, "no urgent or more-structure warning sign today" would
+    reassure about nothing: the home page leaves that criterion out until a day is logged."""
+    auth.sign_up("alice", name="Alice")
+    circle = auth.create_circle("Sam")
+    page = client.get(f"/c/{circle}/").get_data(as_text=True)
+    assert "No current warning signs" not in page
+    assert auth.checkin(circle, date=today().isoformat(), craving="2").status_code in (200, 302)
+    assert "No current warning signs" in client.get(f"/c/{circle}/").get_data(as_text=True)
