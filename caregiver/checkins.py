@@ -71,7 +71,7 @@ def urgent_facts(circle, prompts):
 def on_injection(circle_id):
     """Whether the circle's current medication is an injection: the form then asks
     whether the injection is up to date (the stored values stay the same)."""
-    state = records.medication_state(records.medication_history(circle_id))
+    state = records.medication_now(circle_id)
     return bool(state) and state["medication"] in INJECTIONS
 
 

@@ -95,7 +95,7 @@ def render_home(circle, status=200, **extra):
                   # for this session).
                   ask_numbers=not numbers and circle["id"] not in session.get(NUMBERS_DISMISSED, []),
                   dismiss_form=ConfirmForm(),
-                  medication=records.medication_state(records.medication_history(circle["id"])),  # next injection
+                  medication=records.medication_now(circle["id"]),  # next injection
                   first_time=first_time)
 
 

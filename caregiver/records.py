@@ -9,6 +9,8 @@ unless their name starts with save_ (which open their own).
 import json
 from datetime import date, timedelta
 
+from flask import g
+
 from . import audit, signals
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
@@ -313,6 +315,15 @@ def medication_state(entries):
             "next_due": next_due, "stopped_on": stopped_on}
 
 
+def medication_now(circle_id):
+    """The circle's medication state (medication_state), read once per request: the
+    rules, the home page's next-injection line and the check-in form all ask for it."""
+    read = g.setdefault("medication_now", {})
+    if circle_id not in read:
+        read[circle_id] = medication_state(medication_history(circle_id))
+    return read[circle_id]
+
+
 def record_medication(db, circle_id, user_id, medication, since, next_due=None, note=None):
     """A medication entry (the same entry sent twice is stored once)."""
     if one("SELECT 1 FROM medication_history WHERE circle_id = ? AND medication = ? AND since = ?"
@@ -321,10 +332,12 @@ def record_medication(db, circle_id, user_id, medication, since, next_due=None, 
     db.table("medication_history").insert({
         "circle_id": circle_id, "medication": medication, "since": since, "next_due": next_due,
         "note": note, "recorded_by": user_id, "recorded_at": now_utc()})
+    g.pop("medication_now", None)  # what this request read before is out of date
 
 
 def remove_medication_entry(db, circle_id, entry_id):
     db.execute("DELETE FROM medication_history WHERE id = ? AND circle_id = ?", [entry_id, circle_id])
+    g.pop("medication_now", None)
 
 
 # ---------------------------------------------------------------------------
@@ -382,7 +395,7 @@ def replace_care_team(db, circle_id, numbers):
 def risk_dates(circle, today):
     """(left_24_7_on, medication_stopped_on) of a circle as YYYY-MM-DD, or None: the
     days the rules read from the level and medication histories."""
-    medication = medication_state(medication_history(circle["id"])) or {}
+    medication = medication_now(circle["id"]) or {}
 
     def known(day):  # a time zone change can put a recorded day after the circle's today
         return day if day and day <= today.isoformat() else None

@@ -142,7 +142,7 @@ def build_summary(circle, days, include_notes):
     timeline = records.timeline_since(records.level_history(circle["id"]), first.isoformat())
     path = [LEVEL_NAMES.get(e["level"], e["level"]) + (f" from {full_date(e['since'])}" if i else "")
             for i, e in enumerate(timeline)]
-    medication = records.medication_state(records.medication_history(circle["id"]))
+    medication = records.medication_now(circle["id"])
     logged = sum(1 for row in table if row["values"])
     return {
         "nickname": circle["nickname"],
