@@ -87,8 +87,9 @@ FALSE = {"", "n", "no", "off", "false", "0"}
 SCALE = [str(i) for i in range(11)]
 PHONE = re.compile(r"\+?[0-9(][0-9 ()\-.]{1,24}")  # and at least two digits (phone_bad)
 CLIENT_ID = re.compile(r"[A-Za-z0-9\-]{8,64}")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Refused in any text: C0/C1 controls and the bidirectional overrides and isolates.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 LEVEL_DAYS_BACK = 3653
 CHECKIN_DAYS_BACK = 14
 
