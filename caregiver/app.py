@@ -8,7 +8,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, levels, pages,
+from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, i18n, levels, pages,
                medication, prompts, pwa, share, summary, transfer)
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
@@ -69,6 +69,7 @@ def create_app(test_config=None):
     app.extensions["migrations_applied_at_start"] = db.upgrade(app.config["DATABASE"])
     app.session_interface = DbSessionInterface()
     csrf.init_app(app)
+    i18n.init_app(app)  # gettext in templates and Python
 
     for blueprint in (auth.bp, circles.bp, checkins.bp, pages.bp, prompts.bp,
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
