@@ -1,10 +1,15 @@
-"""gzip for answers that hold no secret: static files, the service worker and the
-manifest, and pages fetched without a session (the service worker's anonymous copies
-of the offline, outbox and emergency pages; a first visit to the sign-in page).
+"""gzip for the app shell, for pages that hold no secret, and for a caregiver's own
+pages when the browser says the request came from this site.
 
-Pages of a signed-in caregiver are never compressed: they carry a CSRF token and
-health data next to text a visitor can influence, which is what the BREACH attack
-reads through compression over HTTPS. They are small (a few KB) anyway.
+BREACH reads a secret (a CSRF token, health data) out of compressed HTTPS answers by
+making the victim's browser send many requests that put the attacker's guesses into the
+same page, and watching the sizes. Those requests come from the attacker's site, so the
+browser marks them `Sec-Fetch-Site: cross-site` (or `same-site`); it sends the session
+cookie (SameSite=Lax) only on top-level navigations anyway. So a page with a secret is
+compressed only when `Sec-Fetch-Site` is `same-origin` (our own links, forms, htmx and
+service worker) or `none` (typed or bookmarked); without the header (an old browser), or
+from anywhere else, it goes as it is. The CSRF token itself changes every second
+(itsdangerous signs a timestamp), so no two sizes compare one secret for long.
 Static file names carry the release version, so each compressed body is made once
 per process and kept.
 """
@@ -31,6 +36,10 @@ def _compressible(response):
 SHARED = {"static", "pwa.service_worker", "pages.manifest"}
 
 
+# Requests no other site can make the browser send.
+OWN_SITE = {"same-origin", "none"}
+
+
 def _holds_no_secret(app):
     """The app shell, or a page asked for with no cookie at all (neither a session nor a
     signed-out visit, whose CSRF token is a secret too)."""
@@ -38,9 +47,13 @@ def _holds_no_secret(app):
                                               or request.cookies.get(anonymous_cookie_name(app)))
 
 
+def _safe_to_compress(app):
+    return _holds_no_secret(app) or request.headers.get("Sec-Fetch-Site") in OWN_SITE
+
+
 def compress(app, response):
     response.vary.add("Accept-Encoding")
-    if not (_compressible(response) and _holds_no_secret(app)):
+    if not (_compressible(response) and _safe_to_compress(app)):
         return response
     response.direct_passthrough = False  # static files arrive as a file wrapper
     if request.endpoint == "static":
