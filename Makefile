@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast test-tools bench clean
+.PHONY: run test test-fast test-tools bench clean translations
 
 # Stamps: the app needs only requirements.txt; tests add requirements-dev.txt.
 $(VENV)/.app-deps: requirements.txt
@@ -19,17 +19,21 @@ $(VENV)/.dev-deps: $(VENV)/.app-deps requirements-dev.txt
 	touch $@
 
 # Serve the app with an embedded SQLite database in instance/ (created on first run).
-run: $(VENV)/.app-deps
+run: $(VENV)/.app-deps translations
 	$(BIN)/flask --app caregiver db upgrade
 	CAREGIVER_SESSION_COOKIE_SECURE=0 $(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
 
 # Every test, browser tests included (installs Debian's Chromium when missing).
-test: $(VENV)/.dev-deps test-tools
+test: $(VENV)/.dev-deps test-tools translations
 	$(BIN)/python -m pytest -q
 
 # Unit and HTTP tests only, for a quick loop.
-test-fast: $(VENV)/.dev-deps
+test-fast: $(VENV)/.dev-deps translations
 	$(BIN)/python -m pytest -q -m "not browser"
+
+# The word catalogs: translations/*/messages.po -> .mo (docs/translating.md).
+translations: $(VENV)/.app-deps
+	@scripts/translations compile
 
 test-tools:
 	@scripts/install-test-tools
