@@ -3,9 +3,10 @@ deletions (auth.py, account.py, cli.py). Every new password meets the sign-up ru
 from pathlib import Path
 
 from wtforms import Form as PlainForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from .i18n import _l
 from .webform import WebForm, strip
 
 COMMON_PASSWORDS = frozenset("""
@@ -141,3 +142,12 @@ class DeleteCircleForm(WebForm):
     nickname = StringField("Type the name of the person in care, exactly as shown", filters=[strip],
                            validators=[DataRequired("Name: type it to confirm."),
                                        Length(max=40, message="Name: at most 40 characters.")])
+
+
+class LanguageForm(WebForm):
+    """The language a caregiver reads the app in; "" follows each phone's browser."""
+    language = RadioField(_l("Language"), default="", validate_choice=True)
+
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [("", _l("As this phone's language setting"))] + list(offered)

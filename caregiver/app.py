@@ -8,8 +8,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, i18n, levels, pages,
-               medication, prompts, pwa, share, summary, transfer)
+from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, i18n, language,
+               levels, medication, pages, prompts, pwa, share, summary, transfer)
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
 
@@ -69,18 +69,19 @@ def create_app(test_config=None):
     app.extensions["migrations_applied_at_start"] = db.upgrade(app.config["DATABASE"])
     app.session_interface = DbSessionInterface()
     csrf.init_app(app)
-    i18n.init_app(app)  # gettext in templates and Python
 
     for blueprint in (auth.bp, circles.bp, checkins.bp, pages.bp, prompts.bp,
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
                       checklists.bp, levels.bp, summary.bp, share.bp, transfer.bp,
                       medication.bp,  # the medication record and its history
+                      language.bp,  # choose English or Español
                       account.bp):  # account page, recovery, reset links, deletions
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.user_cli)  # flask user reset-password USERNAME
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["tel"] = tel
     app.before_request(auth.load_user)
+    i18n.init_app(app)  # the page's language: after the user, whose choice comes first
     app.after_request(security_headers)
     compress.init_app(app)  # static files and session-less pages only
     register_errors(app)

@@ -27,7 +27,7 @@ RESET_LINK_MINUTES = 15
 
 def load_user():
     uid = session.get("uid")
-    g.user = one("SELECT id, username, display_name FROM users WHERE id = ?", [uid]) if uid else None
+    g.user = one("SELECT id, username, display_name, language FROM users WHERE id = ?", [uid]) if uid else None
 
 
 def start_session(user_id):

@@ -7,28 +7,60 @@ English is the source language, so it needs no catalog. Flask-Babel serves the p
 caregiver/words.py serves the Flask-free engine and vocabulary from the same catalogs,
 so both are set to the same language for each request.
 """
-from flask import g
+from flask import g, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, gettext, lazy_gettext, ngettext
+from flask_babel import Babel, gettext, lazy_gettext, ngettext, refresh
 
 from . import words
 
 _ = gettext
 _l = lazy_gettext
-__all__ = ["_", "_l", "ngettext", "LANGUAGES", "init_app", "current_language"]
+__all__ = ["_", "_l", "ngettext", "init_app", "current_language", "languages", "set_language"]
 
-#: The languages a person can choose, each named in itself.
-LANGUAGES = {"en": "English"}
-DEFAULT_LANGUAGE = "en"
+#: Each language named in itself, as a person looks for it in a list.
+NAMES = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = words.ENGLISH
+#: Remembers a signed-out visitor's choice on that phone (no account to keep it in).
+COOKIE = "language"
+
+
+def languages():
+    """The languages a person can choose: those with a compiled catalog, and English."""
+    return {code: NAMES[code] for code in words.languages() if code in NAMES}
 
 
 def current_language():
-    """The language of this request's page (a code from LANGUAGES)."""
+    """The language of this request's page (a code from languages())."""
     return g.get("language") or DEFAULT_LANGUAGE
 
 
+def choose_language():
+    """The caregiver's choice; else this phone's (the cookie); else the browser's."""
+    offered = languages()
+    user = g.get("user")
+    if user is not None and user["language"] in offered:
+        return user["language"]
+    if request.cookies.get(COOKIE) in offered:
+        return request.cookies[COOKIE]
+    return request.accept_languages.best_match(list(offered), default=DEFAULT_LANGUAGE)
+
+
+def set_language(code):
+    """Write this request's page, and the engine's words, in `code` (a share link's language)."""
+    g.language = code
+    words.language.set(code)
+    refresh()  # Flask-Babel keeps the first locale it was asked for
+
+
 def _start_request():
-    words.language.set(current_language())
+    set_language(choose_language())
+
+
+def _vary(response):
+    if response.mimetype in ("text/html", "text/javascript"):  # the service worker has words too
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -42,10 +74,12 @@ class JSONProvider(DefaultJSONProvider):
 
 
 def init_app(app):
+    """Call after the user is loaded: the caregiver's own choice comes first."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(words.LOCALEDIR))
     Babel(app, locale_selector=current_language)
     app.json = JSONProvider(app)
     app.jinja_env.policies["json.dumps_function"] = app.json.dumps  # |tojson, made before this
     app.before_request(_start_request)
-    app.jinja_env.globals["current_language"] = current_language
+    app.after_request(_vary)
+    app.jinja_env.globals.update(current_language=current_language, languages=languages)

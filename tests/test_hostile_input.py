@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import urllib.parse
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -914,6 +915,25 @@ def test_change_name(app, me, request):
     if not sent.answered(problems_of(request, bad)):
         return
     assert rows(app, "SELECT display_name FROM users WHERE id = ?", [me.id]) == [(sent.first("display_name").strip(),)]
+
+
+# The languages offered: English, and each language whose catalog is compiled.
+LANGUAGE_VALUES = {"", "en"} | ({"es"} if (Path(__file__).resolve().parent.parent / "translations" / "es"
+                                           / "LC_MESSAGES" / "messages.mo").exists() else set())
+
+
+@fuzzes("language.choose")
+@settings(max_examples=30, **SETTINGS)
+@given(request=submission({"language": st.sampled_from(["", "en", "es", "fr", "EN", " es", "es-MX"])}))
+def test_choose_language(app, me, request):
+    sent = Sent(app, me, request, "/account/language")
+    if sent.csrf_refused():
+        return
+    chosen = sent.first("language")
+    bad = sent.wrong_fields(language=(chosen or "") not in LANGUAGE_VALUES)
+    if not sent.answered(problems_of(request, bad)):
+        return
+    assert rows(app, "SELECT language FROM users WHERE id = ?", [me.id]) == [(chosen or None,)]
 
 
 @fuzzes("account.change_password")

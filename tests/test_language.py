@@ -1,0 +1,109 @@
+"""Choosing the language: the account's choice, else the phone's, else the browser's."""
+import re
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from caregiver import create_app, words
+from conftest import Actions
+
+SPANISH = {
+    "Language": "Idioma",
+    "Save language": "Guardar idioma",
+    "Language saved.": "Idioma guardado.",
+    "Caregiver is in %(language)s for you.": "Caregiver está en %(language)s para usted.",
+}
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The app with a small Spanish catalog (the real one is checked in test_catalogs)."""
+    catalog = Catalog(locale="es")
+    for english, spanish in SPANISH.items():
+        catalog.add(english, spanish)
+    folder = tmp_path / "translations" / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.mo", "wb") as f:
+        write_mo(f, catalog)
+    monkeypatch.setattr(words, "LOCALEDIR", tmp_path / "translations")
+    monkeypatch.setattr(words, "_catalogs", {})
+    return create_app({"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test-secret",
+                       "SESSION_COOKIE_SECURE": False, "SERVER_NAME": "localhost",
+                       "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations")})
+
+
+def lang_of(response):
+    return re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def stored_language(app, username="alice"):
+    with app.app_context():
+        from caregiver.db import get_db
+        return get_db().execute("SELECT language FROM users WHERE username = ?", [username]).fetchone()[0]
+
+
+def test_a_signed_out_page_follows_the_browser_and_says_so_to_screen_readers(client):
+    assert lang_of(client.get("/sign-in", headers={"Accept-Language": "es-US,es;q=0.9,en;q=0.5"})) == "es"
+    assert lang_of(client.get("/sign-in", headers={"Accept-Language": "fr-FR"})) == "en"  # none offered: English
+    page = client.get("/emergency", headers={"Accept-Language": "es"})
+    assert lang_of(page) == "es"
+    # the way back to English, named in English and marked as English
+    assert re.search(r'<a lang="en" hreflang="en" href="/language/en\?next=/emergency">English</a>',
+                     page.get_data(as_text=True))
+    assert "Accept-Language" in page.vary
+
+
+def test_the_switch_is_remembered_on_this_phone_over_the_browser(client):
+    page = client.get("/sign-in", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<a lang="es" hreflang="es" href="/language/es?next=/sign-in">Español</a>' in page
+    switched = client.get("/language/es?next=/sign-in")
+    assert switched.status_code == 302 and switched.headers["Location"].endswith("/sign-in")
+    assert "language=es" in switched.headers["Set-Cookie"] and "HttpOnly" in switched.headers["Set-Cookie"]
+    assert lang_of(client.get("/sign-in", headers={"Accept-Language": "en"})) == "es"
+
+
+def test_the_switch_refuses_an_unknown_language_and_another_site(client):
+    assert client.get("/language/xx?next=/sign-in").status_code == 404
+    assert "Set-Cookie" not in client.get("/language/xx").headers
+    away = client.get("/language/es?next=//evil.example/")
+    assert "evil" not in away.headers["Location"]
+
+
+def test_a_caregivers_choice_follows_them_to_every_phone(app, client):
+    auth = Actions(client)
+    auth.sign_up()
+    assert lang_of(client.get("/account", headers={"Accept-Language": "en"})) == "en"
+    saved = auth.post("/account/language", {"language": "es"}, follow_redirects=True,
+                      headers={"Accept-Language": "en"})
+    assert "Idioma guardado." in saved.get_data(as_text=True) and lang_of(saved) == "es"
+    assert stored_language(app) == "es"
+    other_phone = app.test_client()
+    Actions(other_phone).sign_in()
+    page = other_phone.get("/account", headers={"Accept-Language": "en-GB"})
+    assert lang_of(page) == "es"
+    assert "Caregiver está en Español para usted." in page.get_data(as_text=True)
+    # back to "as this phone's setting": each phone follows its browser again
+    auth.post("/account/language", {"language": ""})
+    assert stored_language(app) is None
+    assert lang_of(other_phone.get("/account", headers={"Accept-Language": "en-GB"})) == "en"
+    assert lang_of(other_phone.get("/account", headers={"Accept-Language": "es-MX"})) == "es"
+
+
+def test_a_language_not_offered_is_refused_by_name_and_nothing_is_stored(app, client):
+    auth = Actions(client)
+    auth.sign_up()
+    for bad in ("fr", "ES", "es ", "x" * 5000):
+        refused = auth.post("/account/language", {"language": bad})
+        assert refused.status_code == 422, bad
+        body = refused.get_data(as_text=True)
+        assert "has-error" in body and "Language" in body
+        assert stored_language(app) is None
+
+
+def test_choosing_needs_a_session_and_a_csrf_token(app, client):
+    assert client.get("/account/language").status_code == 302  # to sign in
+    auth = Actions(client)
+    auth.sign_up()
+    assert client.post("/account/language", data={"language": "es"}).status_code == 400
+    assert stored_language(app) is None
