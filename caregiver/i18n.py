@@ -7,9 +7,14 @@ English is the source language, so it needs no catalog. Flask-Babel serves the p
 caregiver/words.py serves the Flask-free engine and vocabulary from the same catalogs,
 so both are set to the same language for each request.
 """
+import functools
+from pathlib import Path
+
+from babel.dates import get_day_names, get_month_names
+from babel.messages.extract import extract_from_file
 from flask import g, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, gettext, lazy_gettext, ngettext, refresh
+from flask_babel import Babel, get_translations, gettext, lazy_gettext, ngettext, refresh
 
 from . import words
 
@@ -57,10 +62,51 @@ def _start_request():
 
 
 def _vary(response):
-    if response.mimetype in ("text/html", "text/javascript"):  # the service worker has words too
+    if response.mimetype == "text/html" or request.endpoint == "pwa.service_worker":  # it has words too
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response
+
+
+# --- The words of the JavaScript (static/js): the same catalog, sent with each page ---
+
+JS_FOLDER = Path(__file__).resolve().parent.parent / "static" / "js"
+#: How each language writes dates and times in the browser (Intl), as dates.py does on the server.
+BROWSER_LOCALES = {"en": "en-US", "es": "es-US"}
+
+
+@functools.cache
+def js_messages():
+    """Every message the scripts ask for: (msgid, msgid_plural or None), found as
+    `pybabel extract` finds them, once per process."""
+    found = set()
+    for path in sorted(JS_FOLDER.glob("*.js")):
+        for _line, message, _comments, _context in extract_from_file("javascript", str(path)):
+            found.add((message, None) if isinstance(message, str) else (message[0], message[1]))
+    return sorted(found)
+
+
+def js_words():
+    """What the scripts need to speak this page's language: its translations (a list of
+    forms for a plural) and the short day and month names. English needs none: the
+    scripts are written in it."""
+    code = current_language()
+    if code == DEFAULT_LANGUAGE:
+        return None
+    translations = get_translations()
+    messages = {}
+    for one, many in js_messages():
+        if many is None:
+            messages[one] = translations.gettext(one)
+        else:
+            messages[one] = [translations.ngettext(one, many, 1), translations.ngettext(one, many, 2)]
+    locale = BROWSER_LOCALES.get(code, code)
+    babel_locale = locale.replace("-", "_")
+    days = get_day_names("abbreviated", locale=babel_locale)
+    months = get_month_names("abbreviated", locale=babel_locale)
+    return {"messages": messages, "locale": locale,
+            "days": [days[(i - 1) % 7] for i in range(7)],  # Babel: 0 is Monday; JS: 0 is Sunday
+            "months": [months[i] for i in range(1, 13)]}
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -82,4 +128,4 @@ def init_app(app):
     app.jinja_env.policies["json.dumps_function"] = app.json.dumps  # |tojson, made before this
     app.before_request(_start_request)
     app.after_request(_vary)
-    app.jinja_env.globals.update(current_language=current_language, languages=languages)
+    app.jinja_env.globals.update(current_language=current_language, languages=languages, js_words=js_words)

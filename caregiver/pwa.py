@@ -26,6 +26,7 @@ from flask import Blueprint, current_app, g, make_response, render_template, req
 from flask_wtf.csrf import generate_csrf
 
 from . import content
+from .i18n import current_language, js_words
 from .records import my_circles
 from .vocabulary import FIELDS
 from .views import htmx_request
@@ -175,7 +176,9 @@ def service_worker():
         precache=[static_url(f) for f in shell_files()] + [url_for("pages.manifest")],
         # Fetched without cookies: they hold no one's data.
         anonymous_pages=[url_for("pwa.offline"), url_for("pwa.outbox"), url_for("pages.emergency")],
+        app_script=static_url("js/app.js"),  # the words of the scripts (CaregiverWords)
         outbox_store_script=static_url("js/outbox-store.js"),
+        language=current_language(), js_words=js_words(),
         offline_pages_url=url_for("pwa.offline_pages"),
         cache_key_header=CACHE_KEY_HEADER,
     )

@@ -1,31 +1,32 @@
 """Choosing the language: the account's choice, else the phone's, else the browser's."""
 import re
 
+import json
+from pathlib import Path
+
 import pytest
-from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from caregiver import create_app, words
 from conftest import Actions
 
-SPANISH = {
-    "Language": "Idioma",
-    "Save language": "Guardar idioma",
-    "Language saved.": "Idioma guardado.",
-    "Caregiver is in %(language)s for you.": "Caregiver está en %(language)s para usted.",
-}
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "translations" / "es" / "parts" / "lead.po"
+
+
+def spanish(english):
+    with open(CATALOG, "rb") as f:
+        return read_po(f)[english].string
 
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
-    """The app with a small Spanish catalog (the real one is checked in test_catalogs)."""
-    catalog = Catalog(locale="es")
-    for english, spanish in SPANISH.items():
-        catalog.add(english, spanish)
+    """The app with the Spanish words of this file's pages and of the scripts."""
     folder = tmp_path / "translations" / "es" / "LC_MESSAGES"
     folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as f:
-        write_mo(f, catalog)
+    with open(CATALOG, "rb") as po, open(folder / "messages.mo", "wb") as mo:
+        write_mo(mo, read_po(po))
     monkeypatch.setattr(words, "LOCALEDIR", tmp_path / "translations")
     monkeypatch.setattr(words, "_catalogs", {})
     return create_app({"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test-secret",
@@ -76,13 +77,13 @@ def test_a_caregivers_choice_follows_them_to_every_phone(app, client):
     assert lang_of(client.get("/account", headers={"Accept-Language": "en"})) == "en"
     saved = auth.post("/account/language", {"language": "es"}, follow_redirects=True,
                       headers={"Accept-Language": "en"})
-    assert "Idioma guardado." in saved.get_data(as_text=True) and lang_of(saved) == "es"
+    assert spanish("Language saved.") in saved.get_data(as_text=True) and lang_of(saved) == "es"
     assert stored_language(app) == "es"
     other_phone = app.test_client()
     Actions(other_phone).sign_in()
     page = other_phone.get("/account", headers={"Accept-Language": "en-GB"})
     assert lang_of(page) == "es"
-    assert "Caregiver está en Español para usted." in page.get_data(as_text=True)
+    assert spanish("Caregiver is in %(language)s for you.") % {"language": "Español"} in page.get_data(as_text=True)
     # back to "as this phone's setting": each phone follows its browser again
     auth.post("/account/language", {"language": ""})
     assert stored_language(app) is None
@@ -107,3 +108,35 @@ def test_choosing_needs_a_session_and_a_csrf_token(app, client):
     auth.sign_up()
     assert client.post("/account/language", data={"language": "es"}).status_code == 400
     assert stored_language(app) is None
+
+
+def script_words(response):
+    found = re.search(r'<script type="application/json" id="js-words">(.*?)</script>', response.get_data(as_text=True))
+    return json.loads(found.group(1)) if found else None
+
+
+def test_the_scripts_get_their_words_in_the_pages_language(app, client):
+    from caregiver.i18n import js_messages
+    assert script_words(client.get("/sign-in", headers={"Accept-Language": "en"})) is None  # written in English
+    sent = script_words(client.get("/sign-in", headers={"Accept-Language": "es"}))
+    assert len(js_messages()) > 40
+    for one, many in js_messages():  # every message of static/js, in Spanish
+        got = sent["messages"][one]
+        if many is None:
+            assert got and got != one, one
+        else:
+            assert got[0] != one and got[1] != many, one
+    assert sent["locale"] == "es-US"
+    assert sent["days"][0] == "dom" and sent["days"][1] == "lun" and sent["months"][11] == "dic"
+
+
+def test_the_service_worker_speaks_the_language_it_was_made_in(app, client):
+    english = client.get("/sw.js", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    spanish_worker = client.get("/sw.js", headers={"Accept-Language": "es"})
+    body = spanish_worker.get_data(as_text=True)
+    assert 'const LANGUAGE = "es";' in body and 'const LANGUAGE = "en";' in english
+    assert "self.CaregiverWordsData = null;" in english
+    data = json.loads(re.search(r"self.CaregiverWordsData = (.*);", body).group(1))
+    assert data["messages"]["This entry is too large."] == spanish("This entry is too large.")
+    assert "Accept-Language" in spanish_worker.vary and "Cookie" in spanish_worker.vary
+    assert "Accept-Language" not in client.get("/static/js/app.js").vary  # the shell stays cacheable

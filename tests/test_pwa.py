@@ -93,7 +93,7 @@ def test_the_worker_precaches_existing_versioned_urls(client, app):
     assert not any(url.endswith(".md") or "VENDORED" in url for url in precache)
     for url in precache + sw_constant(body, "ANONYMOUS_PAGES"):
         assert client.get(url).status_code == 200, url
-    assert f'importScripts("/static/js/outbox-store.js?v={version}")' in body
+    assert f'importScripts("/static/js/app.js?v={version}", "/static/js/outbox-store.js?v={version}")' in body
 
 
 def kept_patterns(client):

@@ -8,7 +8,9 @@
   var SIGNED_OUT = Outbox.SIGNED_OUT;
   var OTHER_ACCOUNT = Outbox.OTHER_ACCOUNT;
   var tools = scope.CaregiverOutboxTools;
-  var PAGES = tools.PAGES, element = tools.element, count = tools.count, when = tools.when;
+  var PAGES = tools.PAGES, element = tools.element;
+  var Words = scope.CaregiverWords; // app.js: the page's language
+  var gettext = Words.gettext, ngettext = Words.ngettext, when = Words.when;
   var owner = tools.owner, mine = tools.mine, forget = tools.forget, renderStatus = tools.renderStatus;
 
   // The offline page lists what this phone kept (the signed-in person's pages only).
@@ -32,7 +34,7 @@
         html.title.replace(/ · Caregiver$/, "") || url.pathname;
       items.push({ name: name, node: element("li", {}, [
         element("a", { class: "card-link", href: url.pathname + url.search, "hx-boost": "false" }, name),
-        element("span", { class: "muted" }, "Saved " + when(made)),
+        element("span", { class: "muted" }, gettext("Saved %(when)s", { when: when(made) })),
       ]) });
     }
     items.sort(function (a, b) { return a.name.localeCompare(b.name); }); // by circle
@@ -58,36 +60,37 @@
     entries.forEach(function (entry) {
       var tick = entry.kind === "tick";
       var state;
-      if (entry.status === "refused") state = "Not sent: " + entry.error;
-      else if (entry.error === SIGNED_OUT) state = "Waiting: sign in to send it.";
-      else if (entry.error === OTHER_ACCOUNT) state = "Waiting: made by another account on this phone; it is sent when that person signs in.";
-      else state = "Waiting to be sent." + (entry.error ? " " + entry.error : "");
-      var shown = entry.circle ? [["Circle", entry.circle]] : [];
+      if (entry.status === "refused") state = gettext("Not sent: %(reason)s", { reason: entry.error });
+      else if (entry.error === SIGNED_OUT) state = gettext("Waiting: sign in to send it.");
+      else if (entry.error === OTHER_ACCOUNT) state = gettext("Waiting: made by another account on this phone; it is sent when that person signs in.");
+      else if (entry.error) state = gettext("Waiting to be sent. %(reason)s", { reason: entry.error });
+      else state = gettext("Waiting to be sent.");
+      var shown = entry.circle ? [[gettext("Circle"), entry.circle]] : [];
       entry.fields.forEach(function (pair) {
         var name = pair[0], value = pair[1];
         if (name === "client_id" || value === "") return;
         if (tick && name === "ticked") {
           var itemId = decodeURIComponent((entry.url || "").split("/").pop());
-          if (!entry.label) shown.push(["Item", items[itemId] || itemId]);
-          shown.push(["Tap", value === "1" ? "Tick" : "Untick"]);
+          if (!entry.label) shown.push([gettext("Item"), items[itemId] || itemId]);
+          shown.push([gettext("Tap"), value === "1" ? gettext("Tick") : gettext("Untick")]);
           return;
         }
         var label = labels[name] || name.replace(/_/g, " ");
-        var text = (values[name] && values[name][value]) || (value === "y" ? "Yes" : value);
+        var text = (values[name] && values[name][value]) || (value === "y" ? gettext("Yes") : value);
         shown.push([label, text]);
       });
       var actions = [];
       if (entry.status === "refused" && entry.kind === "checkin") {
         actions.push(element("a", { class: "button", "hx-boost": "false",
                                     href: entry.url + "#outbox-edit=" + encodeURIComponent(entry.client_id) },
-                             "Edit and send again"));
+                             gettext("Edit and send again")));
       } else if (entry.status === "refused") {
-        actions.push(element("button", { type: "button", class: "secondary", "data-outbox-retry": entry.client_id }, "Send again"));
+        actions.push(element("button", { type: "button", class: "secondary", "data-outbox-retry": entry.client_id }, gettext("Send again")));
       }
-      actions.push(element("button", { type: "button", class: "secondary", "data-outbox-discard": entry.client_id }, "Discard"));
+      actions.push(element("button", { type: "button", class: "secondary", "data-outbox-discard": entry.client_id }, gettext("Discard")));
       list.appendChild(element("li", { class: "outbox-entry" + (entry.status === "refused" ? " refused" : "") }, [
-        element("h2", {}, entry.label || (tick ? "Checklist tap" : entry.kind === "checkin" ? "Check-in" : "Entry")),
-        element("p", { class: "muted" }, "Made " + when(entry.created_at)),
+        element("h2", {}, entry.label || (tick ? gettext("Checklist tap") : entry.kind === "checkin" ? gettext("Check-in") : gettext("Entry"))),
+        element("p", { class: "muted" }, gettext("Made %(when)s", { when: when(entry.created_at) })),
         element("p", { class: entry.status === "refused" ? "error" : "" }, state),
         element("dl", { class: "outbox-values" }, shown.map(function (pair) {
           return element("div", {}, [element("dt", {}, pair[0]), element("dd", {}, pair[1])]);
@@ -97,12 +100,14 @@
     });
     if (!others.length) return;
     list.appendChild(element("li", { class: "outbox-entry" }, [
-      element("h2", {}, "Saved by an account not signed in here"),
-      element("p", {}, count(others.length, "entry was", "entries were") + " saved on this phone by an account " +
-              "that is not signed in now. Only that account can see them; they are sent when it signs in."),
+      element("h2", {}, gettext("Saved by an account not signed in here")),
+      element("p", {}, ngettext("%(num)d entry was saved on this phone by an account that is not signed in now. " +
+                                "Only that account can see it; it is sent when it signs in.",
+                                "%(num)d entries were saved on this phone by an account that is not signed in now. " +
+                                "Only that account can see them; they are sent when it signs in.", others.length)),
       element("div", { class: "actions" }, [
         element("button", { type: "button", class: "secondary", "data-outbox-discard-others": "" },
-                others.length === 1 ? "Discard it" : "Discard them"),
+                others.length === 1 ? gettext("Discard it") : gettext("Discard them")),
       ]),
     ]));
   }
@@ -136,8 +141,8 @@
     if (button) {
       if (button.getAttribute("data-armed") !== "yes") { // two presses: nothing goes by mistake
         button.setAttribute("data-armed", "yes");
-        button.textContent = button.hasAttribute("data-outbox-discard-others")
-          ? button.textContent.replace("Discard", "Yes, discard") : "Yes, discard it";
+        var one = button.hasAttribute("data-outbox-discard") || button.textContent === gettext("Discard it");
+        button.textContent = one ? gettext("Yes, discard it") : gettext("Yes, discard them");
         return;
       }
       discard(button);

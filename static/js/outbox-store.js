@@ -23,6 +23,11 @@
   var UNREACHABLE = [502, 503, 504];
   var TIMEOUT_MS = 20000;
 
+  // The words of app.js, which the pages load first and the worker imports first.
+  function gettext(text, values) {
+    return scope.CaregiverWords ? scope.CaregiverWords.gettext(text, values) : text;
+  }
+
   // --- storage: one object store, a connection per operation ----------------------
 
   function openDb() {
@@ -188,7 +193,7 @@
 
   async function post(entry, token) {
     if (typeof entry.url !== "string" || entry.url.charAt(0) !== "/" || entry.url.charAt(1) === "/") {
-      return { status: 400, json: { errors: { form: ["This entry has no valid address."] } } };
+      return { status: 400, json: { errors: { form: [gettext("This entry has no valid address.")] } } };
     }
     var body = new URLSearchParams();
     entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
@@ -211,10 +216,10 @@
       Object.keys(errors).forEach(function (field) { messages = messages.concat(errors[field]); });
     }
     if (messages.length) return messages.join(" ");
-    if (answer.status === 404 || answer.status === 410) return "This circle or item is no longer available to you.";
-    if (answer.status === 403) return "You are not allowed to do this.";
-    if (answer.status === 413) return "This entry is too large.";
-    return "The server did not accept this entry (" + answer.status + ").";
+    if (answer.status === 404 || answer.status === 410) return gettext("This circle or item is no longer available to you.");
+    if (answer.status === 403) return gettext("You are not allowed to do this.");
+    if (answer.status === 413) return gettext("This entry is too large.");
+    return gettext("The server did not accept this entry (%(status)s).", { status: answer.status });
   }
 
   scope.CaregiverOutbox = Outbox;

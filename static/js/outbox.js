@@ -9,6 +9,8 @@
   "use strict";
 
   var Outbox = scope.CaregiverOutbox;
+  var Words = scope.CaregiverWords; // app.js: the page's language
+  var gettext = Words.gettext, ngettext = Words.ngettext, parts = Words.parts, when = Words.when;
   var changed = Outbox.changed;
   var CHANNEL = Outbox.CHANNEL;
   var SIGNED_OUT = Outbox.SIGNED_OUT;
@@ -156,7 +158,7 @@
     try {
       await Outbox.put(entry); // the same client_id again (a double tap) replaces, never doubles
     } catch (error) { // no IndexedDB (some private modes): say so, keep the form as it is
-      showBanner("This phone could not keep the entry. Keep this page open and save again when you are back online.");
+      showBanner(gettext("This phone could not keep the entry. Keep this page open and save again when you are back online."));
       return;
     }
     afterQueued(form, entry);
@@ -182,8 +184,8 @@
       var old = document.querySelector("[data-outbox-notice]");
       if (old) old.remove();
       var notice = element("div", { class: "alert success outbox-saved", tabindex: "-1", "data-outbox-notice": "" },
-        [element("p", {}, [element("strong", {}, "Saved on this phone"),
-                           "; will send when you are back online. The form is ready for another entry."])]);
+        [element("p", {}, parts(gettext("%(saved)s; will send when you are back online. The form is ready for another entry."),
+                                { saved: element("strong", {}, gettext("Saved on this phone")) }))]);
       form.parentNode.insertBefore(notice, form);
       notice.focus();
       notice.scrollIntoView({ block: "start" });
@@ -221,7 +223,7 @@
       var ticked = !!pair && pair[1] === "1";
       showTick(form, ticked);
       if (who) who.hidden = true;
-      var words = (ticked ? "Ticked" : "Unticked") + " on this phone, not sent yet";
+      var words = ticked ? gettext("Ticked on this phone, not sent yet") : gettext("Unticked on this phone, not sent yet");
       if (mark) { mark.textContent = words; return; }
       item.appendChild(element("p", { class: "outbox-pending", id: id, "data-outbox-pending": "" }, words));
       describe(form, id, true); // read out with the button, too
@@ -272,7 +274,7 @@
     } else if (config.boosted && config.verb === "get") {
       location.assign(config.path);
     } else {
-      showBanner("No connection: that was not sent. Please try again when you are back online.");
+      showBanner(gettext("No connection: that was not sent. Please try again when you are back online."));
     }
   });
 
@@ -335,15 +337,18 @@
     if (entries.length && form.getAttribute("data-outbox-confirmed") !== "yes") {
       form.setAttribute("data-outbox-confirmed", "yes"); // the second press goes ahead
       if (warning) reveal(warning);
-      if (button) button.textContent = (form.getAttribute("data-sign-out") || "Sign out and delete") + " " +
-        count(entries.length, "unsent entry", "unsent entries");
+      if (button) {
+        var action = form.getAttribute("data-sign-out") || gettext("Sign out and delete");
+        button.textContent = ngettext("%(action)s %(num)d unsent entry", "%(action)s %(num)d unsent entries",
+                                      entries.length, { action: action });
+      }
       return;
     }
     await forgetThisPerson();
     if (navigator.onLine) return form.submit(); // Clear-Site-Data on the answer, too
     if (warning) {
-      warning.textContent = "This phone's saved pages and entries are deleted. You're offline: " +
-        "press the button again once you have a connection, to finish.";
+      warning.textContent = gettext("This phone's saved pages and entries are deleted. You're offline: " +
+                                    "press the button again once you have a connection, to finish.");
       reveal(warning);
     }
   }
@@ -376,17 +381,6 @@
     return node;
   }
 
-  function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
-
-  function when(iso) {
-    var date = new Date(iso);
-    if (isNaN(date)) return iso || "";
-    // The day as every page writes it ("Sun 6 Dec", caregiver/dates.py day_words), then the time.
-    return ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][date.getDay()] + " " + date.getDate() + " " +
-      ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.getMonth()] +
-      ", " + date.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
-  }
-
   function signInLink() {
     var next = location.pathname + location.search;
     if (/^\/sign-/.test(location.pathname)) next = new URLSearchParams(location.search).get("next") || "/";
@@ -407,25 +401,32 @@
     var refused = entries.length - other - waiting.length;
     var lines = [];
     if (signedOut) {
-      lines.push([element("strong", {}, "Saved on this phone"), ", waiting for you to sign in again. ",
-                  element("a", { href: signInLink(), "hx-boost": "false" },
-                          "Sign in to send " + count(signedOut, "saved entry", "saved entries"))]);
+      lines.push(parts(gettext("%(saved)s, waiting for you to sign in again. %(link)s"), {
+        saved: element("strong", {}, gettext("Saved on this phone")),
+        link: element("a", { href: signInLink(), "hx-boost": "false" },
+                      ngettext("Sign in to send %(num)d saved entry", "Sign in to send %(num)d saved entries", signedOut)),
+      }));
     }
     if (pending && document.querySelector(".outbox-saved")) {
       // The notice above the form already says "Saved on this phone": one notice, not two.
-      lines.push([count(pending, "entry", "entries") + " waiting to send. ",
-                  element("a", { href: "/outbox" }, "See what is waiting")]);
+      lines.push(parts(ngettext("%(num)d entry waiting to send. %(link)s", "%(num)d entries waiting to send. %(link)s", pending),
+                       { link: element("a", { href: "/outbox" }, gettext("See what is waiting")) }));
     } else if (pending) {
-      lines.push([element("strong", {}, "Saved on this phone"), "; will send when you are back online. " +
-                  count(pending, "entry", "entries") + " waiting. ", element("a", { href: "/outbox" }, "See what is waiting")]);
+      lines.push(parts(ngettext("%(saved)s; will send when you are back online. %(num)d entry waiting. %(link)s",
+                                "%(saved)s; will send when you are back online. %(num)d entries waiting. %(link)s", pending), {
+        saved: element("strong", {}, gettext("Saved on this phone")),
+        link: element("a", { href: "/outbox" }, gettext("See what is waiting")),
+      }));
     }
     if (other) {
-      lines.push([count(other, "entry was", "entries were") + " saved by another account on this phone. ",
-                  element("a", { href: "/outbox" }, "Review them")]);
+      lines.push(parts(ngettext("%(num)d entry was saved by another account on this phone. %(link)s",
+                                "%(num)d entries were saved by another account on this phone. %(link)s", other),
+                       { link: element("a", { href: "/outbox" }, gettext("Review them")) }));
     }
     if (refused) {
-      lines.push([count(refused, "saved entry", "saved entries") + " could not be sent. ",
-                  element("a", { href: "/outbox" }, "See why and fix")]);
+      lines.push(parts(ngettext("%(num)d saved entry could not be sent. %(link)s",
+                                "%(num)d saved entries could not be sent. %(link)s", refused),
+                       { link: element("a", { href: "/outbox" }, gettext("See why and fix")) }));
     }
     markTicks(entries);
     pageScript(function (page) { return page.render(entries); });
@@ -452,13 +453,13 @@
       return element("a", { href: location.pathname + location.search, "hx-boost": "false" }, text);
     };
     if (offline) {
-      showBanner([element("strong", {}, "Offline copy"), " from ", time, "."]);
+      showBanner(parts(gettext("%(copy)s from %(time)s."), { copy: element("strong", {}, gettext("Offline copy")), time: time }));
     } else if (backOnline) {
-      showBanner([element("strong", {}, "Offline copy"), " from ", time, ". You're back online: ",
-                  reload("load the latest"), "."]);
+      showBanner(parts(gettext("%(copy)s from %(time)s. You're back online: %(reload)s."), {
+        copy: element("strong", {}, gettext("Offline copy")), time: time, reload: reload(gettext("load the latest")) }));
     } else { // the phone has a network (Wi-Fi without internet, a server down), not Caregiver
-      showBanner([element("strong", {}, "Couldn't reach Caregiver"), "; this is the copy from ", time, ". ",
-                  reload("Try again")]);
+      showBanner(parts(gettext("%(failed)s; this is the copy from %(time)s. %(reload)s"), {
+        failed: element("strong", {}, gettext("Couldn't reach Caregiver")), time: time, reload: reload(gettext("Try again")) }));
     }
   }
 
@@ -526,9 +527,9 @@
     var signs = form.querySelector("details");
     if (signs && form.querySelector("details input:checked")) signs.open = true;
     var note = element("div", { class: "alert error", tabindex: "-1", "data-outbox-notice": "" }, [
-      element("p", {}, [element("strong", {}, "Editing an entry saved on this phone."),
-                        " Change what's needed, then save."]),
-      entry.error ? element("p", {}, "Why it was not sent: " + entry.error) : "",
+      element("p", {}, parts(gettext("%(editing)s Change what's needed, then save."),
+                             { editing: element("strong", {}, gettext("Editing an entry saved on this phone.")) })),
+      entry.error ? element("p", {}, gettext("Why it was not sent: %(reason)s", { reason: entry.error })) : "",
     ].filter(Boolean));
     form.parentNode.insertBefore(note, form);
     note.focus();
@@ -605,7 +606,7 @@
 
   // What outbox-page.js draws with.
   scope.CaregiverOutboxTools = {
-    PAGES: PAGES, element: element, count: count, when: when, owner: owner, mine: mine,
+    PAGES: PAGES, element: element, owner: owner, mine: mine,
     forget: forget, renderStatus: renderStatus, askReplay: askReplay, requestSync: requestSync,
   };
 

@@ -7,7 +7,10 @@
 // The release: a hash of every static file (pwa.py). Any change to one of them
 // changes this file, so the browser installs this worker anew.
 const VERSION = {{ version|tojson }};
-const SHELL = "caregiver-shell-" + VERSION;
+// The language this worker was made in: choosing another changes this file, so a new
+// worker keeps the shell and the pages anew in that language.
+const LANGUAGE = {{ language|tojson }};
+const SHELL = "caregiver-shell-" + VERSION + "-" + LANGUAGE;
 // Kept pages live in "caregiver-pages-<cache key>": one user's pages only.
 const PAGES = "caregiver-pages-";
 // The app shell, by exact versioned URL: a page of this release finds every file.
@@ -37,8 +40,11 @@ const EMERGENCY_REFRESH_MS = 60 * 60 * 1000;
 const OFFLINE_PAGES_URL = {{ offline_pages_url|tojson }};
 const KEEP_FRESH_MS = 10 * 60 * 1000;
 
-// The outbox (IndexedDB storage and the replay), the same file the pages load.
-importScripts({{ outbox_store_script|tojson }});
+// The words of the scripts in this worker's language (none for English), read by
+// app.js's CaregiverWords; then the outbox (IndexedDB storage and the replay), the
+// same files the pages load.
+self.CaregiverWordsData = {{ js_words|tojson }};
+importScripts({{ app_script|tojson }}, {{ outbox_store_script|tojson }});
 
 self.addEventListener("install", (event) => {
   // skipWaiting: a fixed release reaches the phone now, not when every tab is closed.
@@ -52,7 +58,9 @@ async function precache() {
   // Anything else, {cache: 'reload'}: from the server, never a stale copy.
   await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: url.includes("?v=") ? "default" : "reload" })));
   await Promise.all(ANONYMOUS_PAGES.map(async (url) => {
-    const response = await fetch(new Request(url, { cache: "reload", credentials: "omit" }));
+    // No cookie, so the page is asked for in this worker's language by name.
+    const response = await fetch(new Request(url, { cache: "reload", credentials: "omit",
+                                                    headers: { "Accept-Language": LANGUAGE } }));
     if (!response.ok) throw new Error(`precache ${url}: ${response.status}`);
     await cache.put(url, response);
   }));
