@@ -8,8 +8,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, i18n, levels, pages,
-               medication, prompts, pwa, share, summary, transfer)
+from . import (account, assessment, auth, checkins, checklists, circles, cli, compress, config, db, i18n, levels, pages,
+               medication, plan, prompts, pwa, share, summary, transfer)
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
 
@@ -75,6 +75,7 @@ def create_app(test_config=None):
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
                       checklists.bp, levels.bp, summary.bp, share.bp, transfer.bp,
                       medication.bp,  # the medication record and its history
+                      assessment.bp, plan.bp,  # prepare for an assessment; the plan if things get worse
                       account.bp):  # account page, recovery, reset links, deletions
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.user_cli)  # flask user reset-password USERNAME
