@@ -4,7 +4,7 @@ naloxone is kept and when it expires; the signs the circle agreed on for steppin
 back up. Every member can edit it; each save is a new version with who and when;
 the page shows who has read the latest one. Kept offline from sign-in (pwa.py).
 """
-from flask import Blueprint, g, redirect, url_for
+from flask import Blueprint, g, redirect, request, url_for
 
 from . import plan_records, records, signals
 from .dates import circle_today, local_time, long_date
@@ -53,7 +53,9 @@ def plan(circle_id):
     today = circle_today(g.circle)
     current = plan_records.plan(circle_id)
     version = current["version"] if current else 0
-    form = PlanForm(today=today, current_version=version, data=_form_data(current, circle_id))
+    # Sent: only what was sent counts (a field left out is empty, not the old value).
+    form = PlanForm(today=today, current_version=version,
+                    data=None if request.method == "POST" else _form_data(current, circle_id))
     if form.validate_on_submit():
         db = get_db()
         with write(db):

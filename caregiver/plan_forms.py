@@ -143,7 +143,7 @@ class PlanForm(WebForm):
         super().__init__(*args, **kwargs)
         for entry in self.naloxone.entries:
             entry.form.meta.today = today
-        if not self.is_submitted() or not self.version.data:
+        if not self.is_submitted():
             self.version.data = str(current_version)
 
     def validate_after_hours(self, field):
