@@ -136,9 +136,10 @@ def assessor_list(circle_id):
 # ---------------------------------------------------------------------------
 def _render(circle, form, questions_form, status=200):
     groups, found, first, today = questions_view(circle)
-    if not questions_form.is_submitted():
+    # The form that was sent shows what was sent; the other one what is stored.
+    if not questions_form.from_request:
         questions_form.questions.data = "\n".join(assessor_list(circle["id"]))
-    if not form.is_submitted():
+    if not form.from_request:
         for group in groups:
             for q in group["questions"]:
                 form[f"answer_{q['id']}"].data = q["answer"] or ""

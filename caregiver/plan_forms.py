@@ -143,7 +143,7 @@ class PlanForm(WebForm):
         super().__init__(*args, **kwargs)
         for entry in self.naloxone.entries:
             entry.form.meta.today = today
-        if not self.is_submitted():
+        if not self.from_request:
             self.version.data = str(current_version)
 
     def validate_after_hours(self, field):
@@ -187,7 +187,7 @@ class PlanSeenForm(WebForm):
     def __init__(self, *args, current_version, **kwargs):
         self.current_version = current_version
         super().__init__(*args, **kwargs)
-        if not self.is_submitted():
+        if not self.from_request:
             self.version.data = str(current_version)
 
     def validate_version(self, field):

@@ -236,3 +236,13 @@ def test_the_facts_module_counts_episodes_as_the_rules_do():
     days = aggregate_days([{"date": ago(n).isoformat(), "use": u} for n, u in
                            ((6, "suspected"), (5, None), (4, "confirmed"), (3, "none"), (2, "suspected"))])
     assert [len(e) for e in use_episodes(set(days), days)] == [2, 1]  # a day without a value does not separate
+
+
+def test_a_refused_form_leaves_the_other_form_showing_what_is_stored(auth, circle):
+    auth.post(f"/c/{circle}/assessment", {"answer_relapse": "yes"})
+    response = auth.post(f"/c/{circle}/assessment/questions", {"questions": ""}, token_from=f"/c/{circle}/assessment")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'value="yes" checked' in question(html, "relapse")  # not blanked: a save would have wiped it
+    response = auth.post(f"/c/{circle}/assessment", {"answer_relapse": "maybe"})
+    assert "Which level of care is safest now, and why?" in response.get_data(as_text=True)

@@ -217,3 +217,16 @@ def test_a_member_who_left_no_longer_counts_as_a_reader(app, auth, client, circl
     path = f"/c/{circle}/members/{bob}/remove"
     assert auth.post(path).status_code == 302
     assert "Everyone in the circle has read this version." in page(client, circle)
+
+
+def test_after_a_refused_form_the_other_form_still_carries_the_version(auth, circle):
+    save(auth, circle)
+    auth.join_circle(circle, "bob", name="Bob")  # Bob has not read version 1
+    response = auth.post(f"/c/{circle}/plan/seen", {"version": "7"}, token_from=f"/c/{circle}/plan")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'name="version" value="1"' in html and 'value="Hillside IOP"' in html  # the plan's form
+    response = save(auth, circle, version="7")
+    assert response.status_code == 422
+    seen_form = re.search(r'action="/c/\d+/plan/seen">(.*?)</form>', response.get_data(as_text=True), re.DOTALL)
+    assert 'name="version" value="1"' in seen_form.group(1)
