@@ -77,11 +77,11 @@ def test_each_member_can_edit_and_the_page_says_who_has_read_the_latest(app, aut
     save(auth, circle)
     auth.join_circle(circle, "bob", name="Bob")  # now signed in as Bob
     html = page(client, circle)
-    assert "Read this version: Alice. Not yet: Bob." in html
+    assert "Who has read this version: Alice. Not yet: Bob." in html
     assert save(auth, circle, version="1", step_up_program="Riverside PHP").status_code == 302
     html = page(client, circle)
     assert "Version 2, saved by Bob" in html and "Riverside PHP" in html
-    assert "Read this version: Bob. Not yet: Alice." in html
+    assert "Who has read this version: Bob. Not yet: Alice." in html
     assert re.search(r"Version 2: Bob, .*Version 1: Alice, ", html, re.DOTALL)  # the record of edits
     assert "I have read this version" not in html  # Bob has
     auth.sign_out()
