@@ -58,12 +58,17 @@ def plan(circle_id):
                     data=None if request.method == "POST" else _form_data(current, circle_id))
     if form.validate_on_submit():
         db = get_db()
-        with write(db):
-            plan_records.save_plan(db, circle_id, g.user["id"], form.values())
-        return redirect(url_for("plan.plan", circle_id=circle_id) + "#plan")
-    if form.errors:
+        try:
+            with write(db):
+                plan_records.save_plan(db, circle_id, g.user["id"], form.values(), version)
+            return redirect(url_for("plan.plan", circle_id=circle_id) + "#plan")
+        except plan_records.StalePlan:  # saved by someone else between reading and writing
+            form.form_errors.append(form.stale_message())
+            current = plan_records.plan(circle_id)
+            version = form.current_version = current["version"] if current else 0
+    if form.errors or form.form_errors:
         form.version.data = str(version)  # after looking, a second save goes through
-    return render_plan(g.circle, current, today, form, status=422 if form.errors else 200)
+    return render_plan(g.circle, current, today, form, status=422 if form.errors or form.form_errors else 200)
 
 
 def render_plan(circle, current, today, form, seen_form=None, status=200):

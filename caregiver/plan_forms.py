@@ -160,8 +160,12 @@ class PlanForm(WebForm):
         if not re.fullmatch(r"[0-9]{1,9}", field.data or ""):
             raise ValidationError(_("Version: this form is damaged. Please reload the page."))
         if int(field.data) != self.current_version:
-            raise ValidationError(_("Someone else saved the plan while you were editing it. Your changes are "
-                                    "below and were not saved yet: check them against the plan and save again."))
+            raise ValidationError(self.stale_message())
+
+    @staticmethod
+    def stale_message():
+        return _("Someone else saved the plan while you were editing it. Your changes are below and were not "
+                 "saved yet: check them against the plan and save again.")
 
     def values(self):
         """The plan as plan_records.save_plan stores it."""

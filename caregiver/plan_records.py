@@ -81,11 +81,19 @@ def _content(values):
             "naloxone": [dict(n) for n in values.get("naloxone", [])]}
 
 
-def save_plan(db, circle_id, user_id, values):
+class StalePlan(Exception):
+    """Someone saved another version since the form was shown."""
+
+
+def save_plan(db, circle_id, user_id, values, shown_version):
     """Store a new version of the plan (values: the text fields, calls [{who, number}],
     naloxone [{place, expires_on}]) with its edit on record; the one who saved it has
-    read it. Returns the new version number, or None when nothing changed."""
+    read it. Returns the new version number, or None when nothing changed. Raises
+    StalePlan, writing nothing, when the plan is no longer at `shown_version` (checked
+    here, inside the write lock: two saves at once cannot both pass)."""
     current = plan(circle_id)
+    if (current["version"] if current else 0) != shown_version:
+        raise StalePlan()
     content = _content(values)
     if current is not None and _content(current) == content:
         return None

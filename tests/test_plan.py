@@ -230,3 +230,23 @@ def test_after_a_refused_form_the_other_form_still_carries_the_version(auth, cir
     assert response.status_code == 422
     seen_form = re.search(r'action="/c/\d+/plan/seen">(.*?)</form>', response.get_data(as_text=True), re.DOTALL)
     assert 'name="version" value="1"' in seen_form.group(1)
+
+
+def test_a_save_that_loses_the_race_inside_the_write_is_refused_too(app, auth, circle, monkeypatch):
+    """Two saves at once both pass the form's check: the write lock lets only the first through."""
+    save(auth, circle)
+    real_plan = plan_records.plan
+
+    def someone_saved_meanwhile(circle_id):
+        found = real_plan(circle_id)
+        return found and {**found, "version": found["version"] + 1}
+    calls = {"n": 0}
+
+    def second_read_is_newer(circle_id):
+        calls["n"] += 1
+        return real_plan(circle_id) if calls["n"] == 1 else someone_saved_meanwhile(circle_id)
+    monkeypatch.setattr(plan_records, "plan", second_read_is_newer)
+    response = save(auth, circle, version="1", pharmacy="Lost in the race")
+    assert response.status_code == 422
+    assert "Someone else saved the plan while you were editing it" in response.get_data(as_text=True)
+    assert rows(app, "SELECT version, pharmacy FROM plans") == [(1, "Main St Pharmacy")]
