@@ -8,8 +8,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import (account, auth, checkins, checklists, circles, cli, compress, config, db, i18n, language,
-               levels, medication, pages, prompts, pwa, share, summary, transfer)
+from . import (account, assessment, auth, checkins, checklists, circles, cli, compress, config, db, i18n,
+               language, levels, medication, pages, plan, prompts, pwa, share, summary, transfer)
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
 
@@ -74,6 +74,7 @@ def create_app(test_config=None):
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
                       checklists.bp, levels.bp, summary.bp, share.bp, transfer.bp,
                       medication.bp,  # the medication record and its history
+                      assessment.bp, plan.bp,  # prepare for an assessment; the plan if things get worse
                       language.bp,  # choose English or Español
                       account.bp):  # account page, recovery, reset links, deletions
         app.register_blueprint(blueprint)
@@ -83,7 +84,7 @@ def create_app(test_config=None):
     app.before_request(auth.load_user)
     i18n.init_app(app)  # the page's language: after the user, whose choice comes first
     app.after_request(security_headers)
-    compress.init_app(app)  # static files and session-less pages only
+    compress.init_app(app)  # static files, session-less pages, and pages asked for from this site
     register_errors(app)
     return app
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 
-from . import audit, records
+from . import audit, plan_records, records
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
 from .forms import RESPONSE_ACTIONS, CircleForm, ConfirmForm, PromptResponseForm
@@ -84,6 +84,8 @@ def render_home(circle, status=200, **extra):
         "SELECT 1 FROM checkins WHERE circle_id = ? LIMIT 1", [circle["id"]]).fetchone() is None
     responses = records.responses_between(circle["id"], today - timedelta(days=RESPONSES_SHOWN_DAYS), today)
     numbers = care_team(circle["id"])
+    # The plan shows on the home page while a sign calls for more structure or help now.
+    worried = any(p["level"] in ("urgent", "more-structure") for p in result["prompts"])
     return render("circles/home.html", status=status, result=result, prompts=result["prompts"],
                   step_down=result["step_down"], today=today, logged_today=logged_today,
                   responses=responses, actions=dict(RESPONSE_ACTIONS),
@@ -96,6 +98,8 @@ def render_home(circle, status=200, **extra):
                   ask_numbers=not numbers and circle["id"] not in session.get(NUMBERS_DISMISSED, []),
                   dismiss_form=ConfirmForm(),
                   medication=records.medication_now(circle["id"]),  # next injection
+                  plan=plan_records.plan(circle["id"]) if worried else None, show_plan=worried,
+                  naloxone_soon=plan_records.naloxone_expiring(circle["id"], today),
                   first_time=first_time)
 
 

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import signals
 from .dates import TIMEZONES, today_in
+from .i18n import _l
 from .vocabulary import FIELD, LEVEL_NAMES, LEVELS, LIVING_SITUATIONS, NOT_OBSERVED_LABEL, SCALE_MAX
 from .vocabulary import INJECTIONS, MEDICATION_NAMES, MEDICATIONS
 from .webform import CheckboxField, WebForm, none_if_blank, one_line_break, parse_day, strip
@@ -366,7 +367,7 @@ SHARE_MAX_DAYS = 90
 
 class ShareLinkForm(WebForm):
     """A read-only link to the summary for someone on the care team."""
-    errors_on_form = ("include_notes",)
+    errors_on_form = ("include_notes", "include_brief")
     label = StringField("Who is it for? (e.g. Dr. Lee, clinic)", filters=[strip], validators=[
         DataRequired("Who is it for: enter a name, e.g. Dr. Lee, clinic."),
         Length(max=80, message="Who is it for: at most 80 characters."),
@@ -376,6 +377,9 @@ class ShareLinkForm(WebForm):
     days = SelectField("Days in the summary", choices=SUMMARY_WINDOWS, default="14", validate_choice=False)
     include_notes = CheckboxField("Include caregivers' notes",
                                   message="Include caregivers' notes: tick the box or leave it empty.")
+    # The brief for an assessment (caregiver/assessment.py), after the summary.
+    include_brief = CheckboxField(_l("Include the brief for an assessment"),
+                                  message=_l("Include the brief for an assessment: tick the box or leave it empty."))
 
     def validate_expires_days(self, field):
         if not re.fullmatch(r"[0-9]{1,3}", field.data or "") or not 1 <= int(field.data) <= SHARE_MAX_DAYS:

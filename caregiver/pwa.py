@@ -49,11 +49,13 @@ OFFLINE_PAGES = (
     ("pages.circle_emergency", "Emergency"),
     ("medication.record", "Medication"),
     ("circles.more", "More"),  # the way to Medication from the navigation
+    ("plan.plan", "If things get worse"),  # the circle's plan: whom to call, naloxone
 )
 # Names of the other pages the worker keeps once visited.
 PAGE_NAMES = dict(OFFLINE_PAGES, **{
     "checkins.history": "History", "levels.continuum": "Levels of care", "levels.level": "Level of care",
     "summary.summary": "Summary", "pages.emergency": "Emergency: every circle",
+    "assessment.assessment": "Prepare for an assessment", "assessment.brief": "Brief for the assessment",
 })
 SHELL_EXTRA = ("icons/icon-192.png",)
 

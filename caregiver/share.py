@@ -16,6 +16,7 @@ from .db import get_db, now_utc, one, write
 from .forms import ConfirmForm, ShareLinkForm
 from .sealing import seal, unseal
 from .sessions import token_hash
+from .assessment import build_brief
 from .summary import build_summary, window
 from .views import circle_member_required, render
 
@@ -60,9 +61,11 @@ def share_links(circle_id):
                 "expires_at": (now + timedelta(days=int(form.expires_days.data))).isoformat(),
                 "revoked_at": None, "revoked_by": None,
                 "include_notes": int(bool(form.include_notes.data)), "days": int(form.days.data),
+                "include_brief": int(bool(form.include_brief.data)),
                 "open_count": 0, "last_opened_at": None}).last_pk
             audit.log(db, "share_link.created", g.user["id"], circle_id, link=link_id,
                       days=int(form.days.data), notes=bool(form.include_notes.data),
+                      brief=bool(form.include_brief.data),
                       expires_days=int(form.expires_days.data))
         # Shown once on the next page: kept server-side in the session (sealed), never in a URL.
         session["new_share_link"] = {"id": link_id, "sealed": seal(token, "share-link")}
@@ -161,4 +164,5 @@ def shared(token):
             audit.log(db, "share_link.opened", None, link["circle_id"], link=link["id"])  # by someone without an account
     return _share_page("share/share.html", 200,
                        s=build_summary(circle, window(link["days"]), bool(link["include_notes"])),
+                       b=build_brief(circle) if link["include_brief"] else None,
                        expires=local_time(link["expires_at"], circle))

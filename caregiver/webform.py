@@ -89,6 +89,12 @@ class WebForm(FlaskForm):
             formdata = self._request_formdata() if self._from_request else None
         super().__init__(formdata=formdata, **kwargs)
 
+    @property
+    def from_request(self):
+        """Whether this form read the request (a form made with formdata=None did not,
+        whatever the method): such a form shows the stored values instead."""
+        return self._from_request
+
     @classmethod
     def _request_formdata(cls):
         data = MultiDict()

@@ -1531,27 +1531,209 @@ def test_tick(app, me, circle, request, item):
                                                                                                 max_size=30)),
      "expires_days": st.one_of(st.none(), st.integers(1, 90).map(str), st.sampled_from([" 7 ", "090", "1", "90"])),
      "days": st.sampled_from([None, "7", "14", "30"]),
-     "include_notes": st.sampled_from([None, None, "y", "", "0", "on", "false"])},
+     "include_notes": st.sampled_from([None, None, "y", "", "0", "on", "false"]),
+     "include_brief": st.sampled_from([None, None, "y", "", "off"])},
     {"expires_days": values(st.one_of(NUMBERS, st.sampled_from(["0", "91", "999", "1000", "٣", "1e1"]))),
      "days": values(st.sampled_from(["", "15", "7 ", "30.0", "٧", "-14"])),
-     "include_notes": CHECKIN_HOSTILE["overdose"]}))
+     "include_notes": CHECKIN_HOSTILE["overdose"], "include_brief": CHECKIN_HOSTILE["overdose"]}))
 def test_share_link(app, me, circle, request):
     sent = Sent(app, me, request, f"/c/{circle}/share")
     if sent.csrf_refused():
         return
     label = (sent.first("label") or "").strip()
     expires = sent.first("expires_days", "14").strip()
-    days, notes = sent.first("days", "14"), sent.first("include_notes")
+    days, notes, brief = sent.first("days", "14"), sent.first("include_notes"), sent.first("include_brief")
     bad = sent.wrong_fields(
         label=text_bad(label, required=True, max_len=80),
         expires_days=not re.fullmatch(r"[0-9]{1,3}", expires) or not 1 <= int(expires) <= 90,
         days=days not in ("7", "14", "30"),
-        include_notes=notes is not None and notes.lower() not in TRUE | FALSE)
-    if not sent.answered(problems_of(request, bad, {"include_notes": "Include caregivers' notes"})):
+        include_notes=notes is not None and notes.lower() not in TRUE | FALSE,
+        include_brief=brief is not None and brief.lower() not in TRUE | FALSE)
+    if not sent.answered(problems_of(request, bad, {"include_notes": "Include caregivers' notes",
+                                                    "include_brief": "Include the brief for an assessment"})):
         return
     assert sent.changed() == {"share_links"}
-    assert rows(app, "SELECT label, days, include_notes FROM share_links ORDER BY id DESC LIMIT 1") == [
-        (label, int(days), int((notes or "").lower() in TRUE))]
+    assert rows(app, "SELECT label, days, include_notes, include_brief FROM share_links ORDER BY id DESC LIMIT 1") == [
+        (label, int(days), int((notes or "").lower() in TRUE), int((brief or "").lower() in TRUE))]
+
+
+# --- Prepare for an assessment and the plan (issue 17) -------------------------------------
+
+ANSWERS = ["yes", "no", "not-sure"]
+ANSWER_VALUES = st.sampled_from([None, "", *ANSWERS])
+ANSWER_HOSTILE = values(st.sampled_from(["Yes", "maybe", "not sure", " yes", "no ", "not_sure", "1"]))
+QUESTION_IDS = ["relapse", "withdrawal", "daily_use", "overdose", "cannot_stop", "easy_access", "stable",
+                "medication", "safe_home", "no_relapses", "accountability"]
+
+
+def answer_of(value):
+    """(answer, wrong) of a sent answer: blank is no answer yet."""
+    v = (value or "").strip()
+    return v or None, bool(v) and v not in ANSWERS
+
+
+@fuzzes("assessment.assessment")
+@settings(max_examples=35, **SETTINGS)
+@given(request=submission(
+    {"answer_relapse": ANSWER_VALUES, "note_relapse": NOTES, "answer_stable": ANSWER_VALUES, "note_stable": NOTES},
+    {"answer_relapse": ANSWER_HOSTILE, "answer_stable": ANSWER_HOSTILE,
+     "note_relapse": values(LONG), "note_stable": values(LONG)}))
+def test_assessment_answers(app, me, circle, request):
+    sent = Sent(app, me, request, f"/c/{circle}/assessment")
+    if sent.csrf_refused():
+        return
+    expected, wrong = {}, {}
+    for q in ("relapse", "stable"):
+        answer, answer_wrong = answer_of(sent.first(f"answer_{q}"))
+        note = typed(sent.first(f"note_{q}"))
+        wrong[f"answer_{q}"] = answer_wrong or bool(answer and CONTROL.search(answer))
+        wrong[f"note_{q}"] = text_bad(note, max_len=500, multiline=True)
+        note = (note or "").strip() or None
+        if answer or note:
+            expected[q] = (answer, note)
+    bad = sent.wrong_fields(**wrong)
+    if not sent.answered(problems_of(request, bad), refuse=(422,)):
+        return
+    # Every question is on the form: one not sent is one left blank.
+    assert {q: (a, n) for q, a, n in rows(app, "SELECT question_id, answer, note FROM assessment_answers"
+                                                " WHERE circle_id = ?", [circle])} == expected
+    assert sent.changed() <= {"assessment_answers"}
+
+
+QUESTION_LINES = st.lists(st.one_of(st.text(PRINTABLE, max_size=30), st.sampled_from(["", " ", "x" * 200, "y" * 201])),
+                          max_size=12).map("\n".join)
+
+
+@fuzzes("assessment.assessor_questions")
+@settings(max_examples=35, **SETTINGS)
+@given(request=submission({"questions": QUESTION_LINES}, {"questions": values(st.one_of(LONG, QUESTION_LINES))}))
+def test_assessor_questions(app, me, circle, request):
+    existing = rows(app, "SELECT questions FROM assessor_questions WHERE circle_id = ?", [circle])
+    sent = Sent(app, me, request, f"/c/{circle}/assessment/questions")
+    if sent.csrf_refused():
+        return
+    text = (typed(sent.first("questions")) or "").strip()
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    bad = sent.wrong_fields(questions=not lines or len(lines) > 10 or any(len(line) > 200 for line in lines)
+                            or bool(CONTROL_MULTILINE.search(text)))
+    if not sent.answered(problems_of(request, bad, {"questions": "Questions for the assessor"}), refuse=(422,)):
+        assert rows(app, "SELECT questions FROM assessor_questions WHERE circle_id = ?", [circle]) == existing
+        return
+    assert rows(app, "SELECT questions FROM assessor_questions WHERE circle_id = ?", [circle]) == [("\n".join(lines),)]
+    assert sent.changed() <= {"assessor_questions"}
+
+
+def plan_version(app, circle):
+    found = rows(app, "SELECT version FROM plans WHERE circle_id = ?", [circle])
+    return found[0][0] if found else 0
+
+
+CURRENT = Sentinel("CURRENT")  # the plan's version when the request is sent
+EXPIRY_DAYS = 3650
+SIGN_LINES = st.lists(st.one_of(st.text(PRINTABLE, max_size=20), st.sampled_from(["", "z" * 200, "z" * 201])),
+                      max_size=13).map("\n".join)
+
+
+def plan_fields():
+    fields = {}
+    for k in range(2):
+        fields[f"calls-{k}-label"] = CARE_TEAM.map(lambda pair: pair[0])
+        fields[f"calls-{k}-number"] = st.one_of(CARE_TEAM.map(lambda pair: pair[1]), PHONES)
+    fields.update({
+        "after_hours": st.one_of(st.none(), st.just(""), PHONES),
+        "step_up_program": st.one_of(st.none(), st.sampled_from(["Hillside IOP", "p" * 120, " Day program "])),
+        "step_up_how": NOTES, "prescriber": st.one_of(st.none(), st.sampled_from(["Dr. Ames", "q" * 121])),
+        "pharmacy": st.one_of(st.none(), st.text(PRINTABLE, max_size=20)),
+        "naloxone-0-place": st.one_of(st.none(), st.sampled_from(["", "Kitchen drawer", "k" * 80, "k" * 81])),
+        "naloxone-0-expires_on": st.one_of(st.none(), st.just(""), relative_day(-20, 800)),
+        "step_up_signs": SIGN_LINES,
+        "version": st.sampled_from([CURRENT] * 6 + ["0", "1", "99"]),
+    })
+    return fields
+
+
+@fuzzes("plan.plan")
+@settings(max_examples=40, **SETTINGS)
+@given(request=submission(plan_fields(), {
+    "after_hours": values(PHONES), "naloxone-0-expires_on": values(st.sampled_from(DATES),
+                                                                    st.one_of(relative_day(-4000, 4000), HOSTILE)),
+    "step_up_how": values(LONG), "step_up_signs": values(st.one_of(LONG, SIGN_LINES)),
+    "version": values(st.sampled_from(["", "-1", "1.0", "01", " 1", "9" * 12]))}))
+def test_plan(app, me, circle, request):
+    version = plan_version(app, circle)
+    sent = Sent(app, me, request, f"/c/{circle}/plan", extra={CURRENT: str(version)})
+    if sent.csrf_refused():
+        return
+    wrong, calls = {}, []
+    for k in range(2):
+        label = (sent.first(f"calls-{k}-label") or "").strip()
+        number = (sent.first(f"calls-{k}-number") or "").strip()
+        wrong[f"calls-{k}-label"] = text_bad(label, max_len=60) or bool(number and not label)
+        wrong[f"calls-{k}-number"] = bool(label and not number) or bool(number and phone_bad(number))
+        if label and number:
+            calls.append((label, number))
+    after = (sent.first("after_hours") or "").strip()
+    wrong["after_hours"] = bool(after) and phone_bad(after)
+    got = {name: (sent.first(name) or "").strip() for name in ("step_up_program", "prescriber", "pharmacy")}
+    for name in got:
+        wrong[name] = text_bad(got[name], max_len=120)
+    how = (typed(sent.first("step_up_how")) or "").strip()
+    wrong["step_up_how"] = text_bad(how, max_len=500, multiline=True)
+    place = (sent.first("naloxone-0-place") or "").strip()
+    expires = (sent.first("naloxone-0-expires_on") or "").strip()
+    day, today = strict_day(expires), circle_today()
+    wrong["naloxone-0-place"] = text_bad(place, max_len=80) or bool(expires and not place)
+    wrong["naloxone-0-expires_on"] = bool(expires) and (
+        day is None or not today - timedelta(days=EXPIRY_DAYS) <= day <= today + timedelta(days=EXPIRY_DAYS)
+        or bool(CONTROL.search(expires)))
+    signs_text = (typed(sent.first("step_up_signs")) or "").strip()
+    signs = [line.strip() for line in signs_text.split("\n") if line.strip()]
+    wrong["step_up_signs"] = (len(signs) > 12 or any(len(line) > 200 for line in signs)
+                              or bool(CONTROL_MULTILINE.search(signs_text)))
+    bad = sent.wrong_fields(**wrong)
+    version_sent = sent.first("version")
+    problems = problems_of(request, bad - {"version"})
+    if version_sent != str(version) or "version" in shape_problems(sent.form, sent.files, ["version"]):
+        problems.append(text("Version:", "Someone else saved the plan"))
+    if not sent.answered(problems, refuse=(422,)):
+        return
+    assert sent.changed() <= {"plans", "plan_calls", "plan_naloxone", "plan_edits", "plan_seen"}
+    assert rows(app, "SELECT after_hours, step_up_program, step_up_how, prescriber, pharmacy, step_up_signs"
+                     " FROM plans WHERE circle_id = ?", [circle]) == [
+        (after or None, got["step_up_program"] or None, how or None, got["prescriber"] or None,
+         got["pharmacy"] or None, "\n".join(signs))]
+    assert rows(app, "SELECT who, number FROM plan_calls WHERE circle_id = ? ORDER BY position", [circle]) == calls
+    assert rows(app, "SELECT place, expires_on FROM plan_naloxone WHERE circle_id = ?", [circle]) == (
+        [(place, day.isoformat() if expires else None)] if place else [])
+    saved = plan_version(app, circle)
+    assert saved in (version, version + 1)  # the same plan again is no new version
+    assert rows(app, "SELECT version FROM plan_seen WHERE circle_id = ? AND user_id = ?", [circle, me.id]) == (
+        [(saved,)] if saved else [])
+
+
+@fuzzes("plan.seen")
+@settings(max_examples=25, **SETTINGS)
+@given(request=submission({"version": st.sampled_from([CURRENT] * 4 + ["1", "2"])},
+                          {"version": values(st.sampled_from(["", "0", "01", " 2", "2.0", "9" * 12]))}),
+       has_plan=st.booleans())
+def test_plan_seen(app, me, circle, request, has_plan):
+    if has_plan and not plan_version(app, circle):
+        execute(app, "INSERT INTO plans (circle_id, version, changed_by, changed_at) VALUES (?, 2, ?, ?)",
+                [circle, me.id, now_iso()])
+    version = plan_version(app, circle)
+    sent = Sent(app, me, request, f"/c/{circle}/plan/seen", extra={CURRENT: str(version)})
+    if sent.csrf_refused():
+        return
+    bad = sent.wrong_fields(version=not version or sent.first("version") != str(version))
+    problems = [text("There is no plan to read yet", "The plan changed since this page was opened",
+                     "Version:")] if bad else []
+    if request.shape in ("json", "text"):
+        problems.append(NOT_A_FORM)
+    if not sent.answered(problems, refuse=(422,)):
+        return
+    assert rows(app, "SELECT version FROM plan_seen WHERE circle_id = ? AND user_id = ?", [circle, me.id]) == [
+        (version,)]
+    assert sent.changed() <= {"plan_seen"}
 
 
 def export_with_one_checkin():
@@ -1763,7 +1945,8 @@ EVERY_FIELD = ["date", "craving", "withdrawal_signs", "overdose", "notes", "clie
                "emergency_number", "care_team-0-label", "level", "since", "note", "rule", "action", "ticked",
                "label", "expires_days", "days", "include_notes", "file", "username", "display_name", "password",
                "current_password", "new_password", "code", "off_code", "off_password", "recovery_code",
-               "medication", "next_due"]
+               "medication", "next_due", "answer_relapse", "note_relapse", "questions", "calls-0-label",
+               "after_hours", "step_up_signs", "naloxone-0-expires_on", "version", "include_brief"]
 JSON_BODIES = ["[1, 2]", "5", "", "{", json.dumps({name: [1, {"x": None}, 2.5] for name in EVERY_FIELD}),
                json.dumps({name: {"$ne": ""} for name in EVERY_FIELD})]
 

@@ -104,7 +104,8 @@ def kept_patterns(client):
 
 @pytest.mark.parametrize("path", ["/c/1/", "/c/1/checkins/new", "/c/1/history", "/c/1/checklists",
                                   "/c/1/continuum", "/c/1/level", "/c/1/summary", "/c/1/more",
-                                  "/c/1/emergency", "/c/1/medication", "/emergency"])
+                                  "/c/1/emergency", "/c/1/medication", "/c/1/plan", "/c/1/assessment",
+                                  "/c/1/assessment/brief", "/emergency"])
 def test_the_worker_keeps_the_pages_of_a_circle(client, path):
     assert any(p.match(path) for p in kept_patterns(client)), path
 
@@ -306,7 +307,8 @@ def test_offline_pages_lists_every_circle_of_the_caregiver_and_no_one_elses(auth
         assert {url: n for url, n in pages.items() if url.startswith(f"/c/{circle}/")} == {
             f"/c/{circle}/": f"{name}: Home", f"/c/{circle}/checklists": f"{name}: Checklists",
             f"/c/{circle}/checkins/new": f"{name}: Check in", f"/c/{circle}/emergency": f"{name}: Emergency",
-            f"/c/{circle}/medication": f"{name}: Medication", f"/c/{circle}/more": f"{name}: More"}
+            f"/c/{circle}/medication": f"{name}: Medication", f"/c/{circle}/more": f"{name}: More",
+            f"/c/{circle}/plan": f"{name}: If things get worse"}
     assert not any(url.startswith(f"/c/{bobs}/") for url in pages)
     assert set(pages) - {u for u in pages if u.startswith((f"/c/{sam}/", f"/c/{alex}/"))} == {"/emergency"}
     for url in pages:  # every one a page the worker keeps, and that opens

@@ -27,7 +27,7 @@ const KEY_HEADER = {{ cache_key_header|tojson }};
 // account pages (not listed), never a POST or an htmx request (see the fetch handler).
 const KEPT = [
   /^\/c\/\d+\/$/,
-  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more|emergency|medication)$/,
+  /^\/c\/\d+\/(checkins\/new|history|checklists|continuum|level|summary|more|emergency|medication|plan|assessment|assessment\/brief)$/,
   /^\/emergency$/,
 ];
 // The emergency pages: every circle's, and the one outside circles. They always
