@@ -9,6 +9,66 @@ because the rules engine (`python -m caregiver.signals`) imports it.
 import re
 from dataclasses import dataclass
 
+from markupsafe import escape
+
+from .words import gettext
+
+
+class Text(str):
+    """Text written at import time (a label, a rule's sentence), read in the language of
+    the moment.
+
+    It is the English text as a `str` (so ids, comparisons, sorting and the English tests
+    see plain English), and gives the translation wherever it is read: str(), f-strings,
+    `%`, `+`, a page (`__html__`) and every str method (.lower(), .startswith(), ...).
+    Unlike words.Lazy it can go where only a str may (str.join, dict keys, re); there it
+    is English, so code that shows it calls str() first. JSON writes the English: call
+    str() before json.dumps (the engine does).
+    """
+    __slots__ = ()
+
+    def __str__(self):
+        return gettext(str.__str__(self))
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+    def __html__(self):
+        return escape(str(self))
+
+    def __add__(self, other):
+        return str(self) + other
+
+    def __radd__(self, other):
+        return other + str(self)
+
+    def __mod__(self, values):
+        return str(self) % values
+
+    def __len__(self):
+        return len(str(self))
+
+    def __contains__(self, part):
+        return part in str(self)
+
+    def __iter__(self):
+        return iter(str(self))
+
+    def __getitem__(self, key):
+        return str(self)[key]
+
+    def __getattribute__(self, name):  # .lower(), .split() ... of the translated text
+        if not name.startswith("_") and hasattr(str, name):
+            return getattr(str(self), name)
+        return super().__getattribute__(name)
+
+    def __repr__(self):
+        return f"Text({str.__str__(self)!r})"
+
+
+#: Marks text for translation (`pybabel extract` looks for `_l`); it is read translated.
+_l = Text
+
 # ---------------------------------------------------------------------------
 # Levels of care, most structure first
 # ---------------------------------------------------------------------------
