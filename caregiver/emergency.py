@@ -214,6 +214,54 @@ EMERGENCY = {
             ),
         },
     ],
+    # How to reach a Spanish speaker on each line, for a family that speaks Spanish at
+    # home (whatever language the page is in). Each entry: label, number (as shown),
+    # tel (digits for a tel: link), note; 988 also sms and sms_body (an sms: link that
+    # starts the text: sms:988?&body=AYUDA). Checked against stored copies, 2026-12:
+    # - 988: "Spanish-language (Press 2)" and "text AYUDA", 988lifeline.org/get-help/
+    #   what-to-expect; Washington DOH: "calling 988 and pressing 2, texting "AYUDA" to 988".
+    # - SAMHSA National Helpline: "free, confidential, 24/7, 365-day-a-year ... (in English
+    #   and Spanish)", samhsa.gov/find-help/national-helpline. No menu number for Spanish
+    #   is published, so none is given here.
+    # - Poison Help: "Interpretation is available in 161 languages",
+    #   poisonhelp.hrsa.gov/the-poison-help-line and poisonhelp.hrsa.gov/faq/calling-poison-help.
+    # - 911: centers add an interpreter through a language line; the caller names the
+    #   language and stays on the line (morgancountymo.gov/non-english-speaking-callers,
+    #   southsound911.org/hrf_faq/caller-doesnt-speak-english).
+    "spanish_help": {
+        "title": _l("Help in Spanish"),
+        "lead": _l("Each of these lines can help in Spanish. The numbers are the same."),
+        "lines": [
+            {
+                "label": _l("Emergency"),
+                "number": "911",
+                "tel": "911",
+                "note": _l("Say \"Spanish\" and stay on the line: they add an interpreter to the "
+                           "call. Give the address first."),
+            },
+            {
+                "label": _l("988 Suicide & Crisis Lifeline"),
+                "number": "988",
+                "tel": "988",
+                "sms": "988",
+                "sms_body": "AYUDA",  # the keyword itself, in every language
+                "note": _l("Call and press 2 for Spanish, or text the word AYUDA to 988."),
+            },
+            {
+                "label": _l("SAMHSA National Helpline"),
+                "number": "1-800-662-4357",
+                "tel": "18006624357",
+                "note": _l("They answer in English and Spanish, free and confidential, 24 hours "
+                           "a day, every day."),
+            },
+            {
+                "label": _l("Poison Help"),
+                "number": "1-800-222-1222",
+                "tel": "18002221222",
+                "note": _l("Interpreters in 161 languages: ask for Spanish."),
+            },
+        ],
+    },
     # A plain link: it makes no request until tapped.
     "find_treatment": {
         "label": "FindTreatment.gov",
