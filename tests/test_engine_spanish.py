@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PART = ROOT / "translations" / "es" / "parts" / "engine.po"
 # The files whose words this part translates.
 SOURCES = ["caregiver/signals.py", "caregiver/vocabulary.py", "caregiver/dates.py",
-           "caregiver/content.py", "caregiver/emergency.py"]
+           "caregiver/content.py", "caregiver/emergency.py", "caregiver/charts.py"]
 TODAY = date(2026, 11, 20)
 
 
@@ -312,6 +312,28 @@ def test_days_in_english_are_unchanged():
     assert dates.full_date(date(2026, 11, 1)) == "Sun 1 Nov 2026"
     with words.using("xx"):  # a language Babel does not know: English days, never an error
         assert dates.day_words(date(2026, 11, 30)) == "Mon 30 Nov"
+
+
+# ---------------------------------------------------------------------------
+# The charts' words (the name comes from the page, already in its language)
+# ---------------------------------------------------------------------------
+def test_the_chart_words_read_in_spanish(es):
+    from caregiver import charts
+    points = [(day(n), v) for n, v in zip(range(9, -1, -1), [3, 3, 4, 3, 3, 4, 3, 8, 9, 8])]
+    markers = {"use": [day(1)], "missed": [day(0), day(2)]}
+    english = charts.trend_chart("craving", "Craving", points, markers)
+    with words.using(es):
+        spanish = charts.trend_chart("craving", "Deseo de consumir", points, markers)
+        few = charts.describe("Estrés", points[-2:])
+        none = charts.describe("Estrés", [(day(0), None)])
+    assert spanish.words.startswith("Deseo de consumir: 10 datos del mié 11 nov al vie 20 nov, subiendo")
+    assert "Marcado: señales de consumo el jue 19 nov; no tomó el medicamento el mié 18 nov y vie 20 nov." \
+        in spanish.words
+    assert "Deseo de consumir, de 0 a 10, por día, del mié 11 nov al vie 20 nov" in spanish.svg
+    assert ">Dosis perdida</text>" in spanish.svg and ">Consumo</text>" in spanish.svg
+    assert_translated(english.words, spanish.words)
+    assert few == "Estrés: 2 datos (9 el jue 19 nov y 8 el vie 20 nov), muy pocos para saber hacia dónde va."
+    assert none == "Estrés: ningún dato en este 1 día."
 
 
 # ---------------------------------------------------------------------------
