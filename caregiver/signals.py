@@ -581,13 +581,11 @@ def _value_word(field, value):
     if field == "use":
         return {"suspected": pgettext("use", "suspected"),
                 "confirmed": pgettext("use", "confirmed")}.get(value, value)
-    if field == "withdrawal":
-        return {"mild": pgettext("withdrawal", "mild"),
-                "moderate": pgettext("withdrawal", "moderate"),
+    if field == "withdrawal":  # the rules name only these two
+        return {"moderate": pgettext("withdrawal", "moderate"),
                 "severe": pgettext("withdrawal", "severe")}.get(value, value)
     if field == "medication":
-        return {"missed": pgettext("medication", "missed"),
-                "taken": pgettext("medication", "taken")}.get(value, value)
+        return {"missed": pgettext("medication", "missed")}.get(value, value)
     if field == "access":
         return {"possible": pgettext("access", "possible"),
                 "easy": pgettext("access", "easy")}.get(value, value)

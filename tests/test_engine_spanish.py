@@ -241,7 +241,7 @@ def test_an_unticked_checklist_item_is_not_a_verdict_in_spanish_either(es):
         assert env["status"] == "unmet"
         assert signals.criterion_words(env) == "Sin marcar todavía"
         assert signals.status_words(step_down) == (
-            "Todavía no, porque todavía no se revisó que la casa esté libre de drogas")
+            "Todavía no, porque aún no se ha revisado que la casa esté libre de drogas")
         # The same after the result went through JSON (the flag is then lost).
         assert signals.criterion_words(json.loads(json.dumps(env))) == "Sin marcar todavía"
 
