@@ -20,7 +20,8 @@ from html import escape
 
 from .dates import day_words
 from .signals import THRESHOLDS, join_words
-from .vocabulary import SCALE_MAX
+from .vocabulary import SCALE_MAX, _l
+from .words import gettext, ngettext
 
 # Sized to stay legible on a 360px phone and at half a printed page (two charts side by side).
 WIDTH = 480
@@ -37,11 +38,12 @@ MUTED = "#4a5561"
 GRID = "#c9d2dc"
 LINE = "#1f5f8b"
 
-#: (key, label in the chart, words in the description, shape, colour)
+#: (key, label in the chart, shape, colour); the description's words are in _marked_on
 MARKERS = (
-    ("use", "Use", "signs of use", "triangle", "#a4161a"),
-    ("missed", "Med. missed", "medication missed", "square", "#8a4b00"),
-    ("overdose", "Overdose", "an overdose or naloxone given", "diamond", "#1b1f24"),
+    ("use", _l("Use"), "triangle", "#a4161a"),
+    # TRANSLATORS: a row label beside the chart, about 12 characters at most.
+    ("missed", _l("Med. missed"), "square", "#8a4b00"),
+    ("overdose", _l("Overdose"), "diamond", "#1b1f24"),
 )
 
 
@@ -86,35 +88,57 @@ def describe(name, points):
     direction needs, every value is listed. `points` is [(date, value or None)] oldest first."""
     values = [(d, v) for d, v in points if v is not None]
     if not values:
-        return f"{name}: no values in these {len(points)} days."
+        # The English is the same for one and many; other languages may need the forms.
+        return ngettext("%(name)s: no values in these %(num)d days.",
+                        "%(name)s: no values in these %(num)d days.", len(points), name=name)
     numbers = [v for _, v in values]
     way = direction(numbers)
     if way is None:
-        listed = join_words(f"{v} on {day_words(d)}" for d, v in values)
+        listed = join_words(gettext("%(value)s on %(days)s", value=v, days=day_words(d)) for d, v in values)
         if len(values) == 1:
-            return f"{name}: 1 value, {listed}."
-        return f"{name}: {len(values)} values ({listed}), too few to tell a direction."
+            return gettext("%(name)s: 1 value, %(values)s.", name=name, values=listed)
+        return gettext("%(name)s: %(num)d values (%(values)s), too few to tell a direction.",
+                       name=name, num=len(values), values=listed)
     before = numbers[-RECENT - BEFORE:-RECENT]
     highest = max(numbers)
     peaks = [d for d, v in values if v == highest]
     on = (join_words(day_words(d) for d in peaks) if len(peaks) <= MAX_PEAK_DAYS
-          else f"{len(peaks)} days (the last {day_words(peaks[-1])})")
-    return (f"{name}: {len(values)} values from {day_words(values[0][0])} to {day_words(values[-1][0])}, "
-            f"{way} lately: the last {RECENT} values average {_mean_words(numbers[-RECENT:])}, the {len(before)} "
-            f"before them {_mean_words(before)}. Highest {highest}, on {on}; lowest {min(numbers)}.")
+          else gettext("%(num)d days (the last %(day)s)", num=len(peaks), day=day_words(peaks[-1])))
+    v = {"name": name, "num": len(values), "first": day_words(values[0][0]),
+         "last": day_words(values[-1][0]), "recent": RECENT, "recent_mean": _mean_words(numbers[-RECENT:]),
+         "before": len(before), "before_mean": _mean_words(before), "highest": highest, "on": on,
+         "lowest": min(numbers)}
+    if way == "rising":
+        return gettext("%(name)s: %(num)d values from %(first)s to %(last)s, rising lately: the last "
+                       "%(recent)d values average %(recent_mean)s, the %(before)d before them "
+                       "%(before_mean)s. Highest %(highest)d, on %(on)s; lowest %(lowest)d.", **v)
+    if way == "falling":
+        return gettext("%(name)s: %(num)d values from %(first)s to %(last)s, falling lately: the last "
+                       "%(recent)d values average %(recent_mean)s, the %(before)d before them "
+                       "%(before_mean)s. Highest %(highest)d, on %(on)s; lowest %(lowest)d.", **v)
+    return gettext("%(name)s: %(num)d values from %(first)s to %(last)s, steady lately: the last "
+                   "%(recent)d values average %(recent_mean)s, the %(before)d before them "
+                   "%(before_mean)s. Highest %(highest)d, on %(on)s; lowest %(lowest)d.", **v)
+
+
+def _marked_on(key, days):
+    if key == "use":
+        return gettext("signs of use on %(days)s", days=days)
+    if key == "missed":
+        return gettext("medication missed on %(days)s", days=days)
+    return gettext("an overdose or naloxone given on %(days)s", days=days)
 
 
 def describe_markers(markers):
     """'Marked: signs of use on Nov 12 and Nov 18; medication missed on Nov 15.'"""
     parts = []
-    for key, _, words, _, _ in MARKERS:
+    for key, *_ in MARKERS:
         days = sorted(markers.get(key, ()))
         if days:
-            parts.append(f"{words} on {join_words(day_words(d) for d in days)}")
+            parts.append(_marked_on(key, join_words(day_words(d) for d in days)))
     if not parts:
-        return "No day with signs of use, missed medication, or an overdose or naloxone."
-    text = "; ".join(parts)
-    return "Marked: " + text + "."
+        return gettext("No day with signs of use, missed medication, or an overdose or naloxone.")
+    return gettext("Marked: %(marks)s.", marks="; ".join(parts))
 
 
 def _num(x):
@@ -161,7 +185,9 @@ def trend_chart(chart_id, name, points, markers):
         return bottom - PLOT_HEIGHT * v / SCALE_MAX
 
     first, last = (points[0][0], points[-1][0]) if points else (None, None)
-    title = f"{name}, 0 to 10, by day" + (f", {day_words(first)} to {day_words(last)}" if first else "")
+    title = (gettext("%(name)s, 0 to 10, by day, %(first)s to %(last)s", name=name,
+                     first=day_words(first), last=day_words(last)) if first
+             else gettext("%(name)s, 0 to 10, by day", name=name))
     words = describe(name, points) + " " + describe_markers(markers)
     title_id, words_id = f"chart-{chart_id}-title", f"chart-{chart_id}-words"
     out = [
@@ -215,10 +241,10 @@ def trend_chart(chart_id, name, points, markers):
                        f'fill="{MUTED}" {FONT}>{escape(day_words(d))}</text>')
     # Marker rows: one shape per kind, each row labelled.
     index = {d: i for i, (d, _) in enumerate(points)}
-    for row, (key, label, _, shape, colour) in enumerate(MARKERS):
+    for row, (key, label, shape, colour) in enumerate(MARKERS):
         y = AXIS_LABELS_Y + 8 + MARKER_ROW_HEIGHT * row + MARKER_ROW_HEIGHT / 2
         out.append(f'<text x="{LEFT - 8}" y="{_num(y + 4)}" text-anchor="end" font-size="13" '
-                   f'fill="{INK}" {FONT}>{escape(label)}</text>')
+                   f'fill="{INK}" {FONT}>{escape(str(label))}</text>')
         for d in sorted(markers.get(key, ())):
             if d in index:
                 out.append(_shape(shape, x_of(index[d]), y, colour))

@@ -33,11 +33,11 @@ diagnoses and never decides a level of care; the care team does.
 """
 
 from .emergency import EMERGENCY  # noqa: F401  (the emergency page's words; templates read content.EMERGENCY)
-from .vocabulary import CHECKLIST_ITEMS, LEVEL_NAMES
+from .vocabulary import _l, CHECKLIST_ITEMS, LEVEL_NAMES
 
 DISCLAIMER = (
-    "This app helps you notice what you see and write it down. "
-    "It does not diagnose anyone or decide on care: the care team does."
+    _l("This app helps you notice what you see and write it down. "
+       "It does not diagnose anyone or decide on care: the care team does.")
 )
 
 # ---------------------------------------------------------------------------
@@ -48,124 +48,124 @@ LEVELS = [
     {
         "id": "inpatient",
         "name": LEVEL_NAMES["inpatient"],
-        "short": "24/7 medical stay",
+        "short": _l("24/7 medical stay"),
         "what": (
-            "A stay in a treatment center with nurses day and night and doctors on hand. "
-            "Drugs are much harder to get there, and each day has a clear routine. A medical "
-            "detox (withdrawal) stay is shorter, often a few days to two weeks."
+            _l("A stay in a treatment center with nurses day and night and doctors on hand. "
+               "Drugs are much harder to get there, and each day has a clear routine. A medical "
+               "detox (withdrawal) stay is shorter, often a few days to two weeks.")
         ),
-        "how_often": "Around the clock, usually for 30 to 90 days",
+        "how_often": _l("Around the clock, usually for 30 to 90 days"),
         "fits": (
-            "The care team may suggest it for someone who went back to using after "
-            "outpatient treatment, or whose withdrawal is severe or lasts a long time. "
-            "It also fits daily or unpredictable use, an overdose or a close call, and use "
-            "that goes on despite serious harm. Living where fentanyl is easy to get is "
-            "another reason to think about it."
+            _l("The care team may suggest it for someone who went back to using after "
+               "outpatient treatment, or whose withdrawal is severe or lasts a long time. "
+               "It also fits daily or unpredictable use, an overdose or a close call, and use "
+               "that goes on despite serious harm. Living where fentanyl is easy to get is "
+               "another reason to think about it.")
         ),
         "medication": (
-            "Staff give each dose and watch how it works. The doctor can adjust it every day "
-            "until the person is stable."
+            _l("Staff give each dose and watch how it works. The doctor can adjust it every day "
+               "until the person is stable.")
         ),
         "twenty_four_seven": True,
     },
     {
         "id": "residential",
         "name": LEVEL_NAMES["residential"],
-        "short": "Longer live-in stay",
+        "short": _l("Longer live-in stay"),
         "what": (
-            "A longer live-in program away from everyday triggers, "
-            "with therapy, groups and a steady daily routine."
+            _l("A longer live-in program away from everyday triggers, "
+               "with therapy, groups and a steady daily routine.")
         ),
-        "how_often": "Around the clock, from a few months up to a year",
+        "how_often": _l("Around the clock, from a few months up to a year"),
         "fits": (
-            "Often fits someone who has gone back to using several times, or who needs "
-            "more time in a drug-free place to rebuild daily life."
+            _l("Often fits someone who has gone back to using several times, or who needs "
+               "more time in a drug-free place to rebuild daily life.")
         ),
         "medication": (
-            "Staff usually keep the medicine and give each dose. A doctor checks in and "
-            "can change the dose when needed. Before they go, ask whether the program "
-            "continues buprenorphine or methadone: some still do not, and stopping it for a "
-            "stay raises the risk of overdose afterwards."
+            _l("Staff usually keep the medicine and give each dose. A doctor checks in and "
+               "can change the dose when needed. Before they go, ask whether the program "
+               "continues buprenorphine or methadone: some still do not, and stopping it for a "
+               "stay raises the risk of overdose afterwards.")
         ),
         "twenty_four_seven": True,
     },
     {
         "id": "php",
         "name": LEVEL_NAMES["php"],
-        "short": "Day treatment",
+        "short": _l("Day treatment"),
         "what": (
-            "Treatment for most of the day, much like an inpatient program, "
-            "and then home to sleep. Newer ASAM guidance calls it high-intensity outpatient."
+            _l("Treatment for most of the day, much like an inpatient program, "
+               "and then home to sleep. Newer ASAM guidance calls it high-intensity outpatient.")
         ),
-        "how_often": "5 to 7 days a week, several hours a day; home at night",
+        "how_often": _l("5 to 7 days a week, several hours a day; home at night"),
         "fits": (
-            "Often a next step after inpatient or residential care, or a step up when "
-            "regular outpatient is not enough. It needs a safe home to go back to each night."
+            _l("Often a next step after inpatient or residential care, or a step up when "
+               "regular outpatient is not enough. It needs a safe home to go back to each night.")
         ),
         "medication": (
-            "Some doses may be given at the program, and the rest are taken at home. "
-            "The team sees the person most days, so a dose can be changed quickly."
+            _l("Some doses may be given at the program, and the rest are taken at home. "
+               "The team sees the person most days, so a dose can be changed quickly.")
         ),
         "twenty_four_seven": False,
     },
     {
         "id": "iop",
         "name": LEVEL_NAMES["iop"],
-        "short": "Several sessions weekly",
+        "short": _l("Several sessions weekly"),
         "what": (
-            "Group and one-on-one sessions on three or more days a week, "
-            "with time left for work, school or family."
+            _l("Group and one-on-one sessions on three or more days a week, "
+               "with time left for work, school or family.")
         ),
-        "how_often": "About 3 hours a day, 3 or more days a week; home at night",
+        "how_often": _l("About 3 hours a day, 3 or more days a week; home at night"),
         "fits": (
-            "Can fit someone whose withdrawal is under control and who has a safe home, "
-            "but who still needs more than a weekly visit."
+            _l("Can fit someone whose withdrawal is under control and who has a safe home, "
+               "but who still needs more than a weekly visit.")
         ),
         "medication": (
-            "Buprenorphine and naltrexone are usually taken at home, and the prescriber "
-            "changes the dose at appointments, less often than in a 24/7 program. Methadone is "
-            "taken at the clinic, watched by staff at first."
+            _l("Buprenorphine and naltrexone are usually taken at home, and the prescriber "
+               "changes the dose at appointments, less often than in a 24/7 program. Methadone is "
+               "taken at the clinic, watched by staff at first.")
         ),
         "twenty_four_seven": False,
     },
     {
         "id": "outpatient",
         "name": LEVEL_NAMES["outpatient"],
-        "short": "Regular appointments",
+        "short": _l("Regular appointments"),
         "what": (
-            "Regular visits for therapy and medication, "
-            "while the person lives at home and keeps their usual day."
+            _l("Regular visits for therapy and medication, "
+               "while the person lives at home and keeps their usual day.")
         ),
-        "how_often": "A few hours a week",
+        "how_often": _l("A few hours a week"),
         "fits": (
-            "Many people start treatment medication as outpatients, often within days. It tends "
-            "to hold best when withdrawal is controlled, medication is taken steadily, home is "
-            "free of drugs, and people around them help."
+            _l("Many people start treatment medication as outpatients, often within days. It tends "
+               "to hold best when withdrawal is controlled, medication is taken steadily, home is "
+               "free of drugs, and people around them help.")
         ),
         "medication": (
-            "Buprenorphine and naltrexone are usually taken at home, and the prescriber "
-            "changes the dose at appointments, which may be weeks apart. Methadone is taken at "
-            "the clinic, with take-home doses added as things go well."
+            _l("Buprenorphine and naltrexone are usually taken at home, and the prescriber "
+               "changes the dose at appointments, which may be weeks apart. Methadone is taken at "
+               "the clinic, with take-home doses added as things go well.")
         ),
         "twenty_four_seven": False,
     },
     {
         "id": "recovery-support",
         "name": LEVEL_NAMES["recovery-support"],
-        "short": "Ongoing support",
+        "short": _l("Ongoing support"),
         "what": (
-            "Medication, support groups, or both, "
-            "without a treatment program around them."
+            _l("Medication, support groups, or both, "
+               "without a treatment program around them.")
         ),
-        "how_often": "As often as the person and the care team plan, often weekly",
+        "how_often": _l("As often as the person and the care team plan, often weekly"),
         "fits": (
-            "Can fit a longer, steady stretch of recovery, "
-            "when the care team agrees a program is no longer needed."
+            _l("Can fit a longer, steady stretch of recovery, "
+               "when the care team agrees a program is no longer needed.")
         ),
         "medication": (
-            "Buprenorphine and naltrexone are usually taken at home, and the prescriber checks "
-            "them at visits, often once a month or less. Methadone still comes from the clinic, "
-            "often with take-home doses by then."
+            _l("Buprenorphine and naltrexone are usually taken at home, and the prescriber checks "
+               "them at visits, often once a month or less. Methadone still comes from the clinic, "
+               "often with take-home doses by then.")
         ),
         "twenty_four_seven": False,
     },
@@ -176,97 +176,97 @@ LEVEL_BY_ID = {level["id"]: level for level in LEVELS}
 # The six signs that often point to inpatient care (from the seed article on inpatient
 # and outpatient care; each also named in the inpatient level's "fits").
 INPATIENT_SIGNS = [
-    "They went back to using after outpatient treatment.",
-    "Their withdrawal is severe, or it lasts a long time.",
-    "They use every day, or in ways no one can predict.",
-    "They have overdosed, or come close.",
-    "They cannot stop, even after serious harm.",
-    "Fentanyl is easy for them to get where they live.",
+    _l("They went back to using after outpatient treatment."),
+    _l("Their withdrawal is severe, or it lasts a long time."),
+    _l("They use every day, or in ways no one can predict."),
+    _l("They have overdosed, or come close."),
+    _l("They cannot stop, even after serious harm."),
+    _l("Fentanyl is easy for them to get where they live."),
 ]
 INPATIENT_SIGNS_LEAD = (
-    "These signs often point to inpatient care. They are not a test: "
-    "bring what you see to the care team, and let them decide."
+    _l("These signs often point to inpatient care. They are not a test: "
+       "bring what you see to the care team, and let them decide.")
 )
 # What a clinician most wants to hear about at once, whatever the level (from a
 # clinical review: dangerous withdrawal from other drugs, illness, pregnancy, suicide).
 TELL_AT_ONCE = [
-    "They also drink heavily or take benzodiazepines (like Xanax or Valium). Stopping those suddenly can be dangerous.",
-    "They have a serious illness, a wound that looks infected, or they are pregnant.",
-    "They talk about suicide, or seem unsafe to themselves or others. Call or text 988 too.",
+    _l("They also drink heavily or take benzodiazepines (like Xanax or Valium). Stopping those suddenly can be dangerous."),
+    _l("They have a serious illness, a wound that looks infected, or they are pregnant."),
+    _l("They talk about suicide, or seem unsafe to themselves or others. Call or text 988 too."),
 ]
-TELL_AT_ONCE_LEAD = "Also tell the care team at once if any of these is true:"
+TELL_AT_ONCE_LEAD = _l("Also tell the care team at once if any of these is true:")
 
 # Top of the continuum page: nobody has to pick a level alone.
 ASSESSMENT = {
-    "title": "When you're unsure, start with an assessment",
+    "title": _l("When you're unsure, start with an assessment"),
     "text": (
-        "A clinical assessment decides which level of care is safest right now. "
-        "You do not have to work it out alone. Ask the care team for one. "
-        "If there is no care team yet, call the SAMHSA National Helpline. "
-        "It is free, confidential, and open day and night, and it can point you to "
-        "treatment near you. You can also search FindTreatment.gov for licensed "
-        "programs near you."
+        _l("A clinical assessment decides which level of care is safest right now. "
+           "You do not have to work it out alone. Ask the care team for one. "
+           "If there is no care team yet, call the SAMHSA National Helpline. "
+           "It is free, confidential, and open day and night, and it can point you to "
+           "treatment near you. You can also search FindTreatment.gov for licensed "
+           "programs near you.")
     ),
-    "helpline": {"label": "SAMHSA National Helpline", "number": "1-800-662-4357", "tel": "18006624357"},
+    "helpline": {"label": _l("SAMHSA National Helpline"), "number": "1-800-662-4357", "tel": "18006624357"},
     "find_treatment": {"label": "FindTreatment.gov", "url": "https://findtreatment.gov"},
 }
 
 # Under the levels: who handles the medicine, in a few words per level (each level's
 # "medication" says more).
 MEDICATION_BY_LEVEL_LEAD = (
-    "In a 24/7 program, staff give the medicine and can change the dose often, even every day. "
-    "Outside 24/7 care, buprenorphine and naltrexone are usually taken at home, and the "
-    "prescriber changes the dose at appointments. Methadone is taken at the clinic, watched "
-    "by staff at first. Injections are given at the clinic. You can help by keeping the "
-    "medicine safe and noticing changes. Leave any change in dose to the prescriber."
+    _l("In a 24/7 program, staff give the medicine and can change the dose often, even every day. "
+       "Outside 24/7 care, buprenorphine and naltrexone are usually taken at home, and the "
+       "prescriber changes the dose at appointments. Methadone is taken at the clinic, watched "
+       "by staff at first. Injections are given at the clinic. You can help by keeping the "
+       "medicine safe and noticing changes. Leave any change in dose to the prescriber.")
 )
 
 # Things that go along with a level of care. They are not levels themselves.
 ALONGSIDE = [
     {
         "id": "support-groups",
-        "name": "Support groups",
+        "name": _l("Support groups"),
         "text": (
-            "Groups where people in recovery share what is hard and what helps. "
-            "Some are led by peers, some by a therapist, and some follow 12 steps. "
-            "There are groups for families too."
+            _l("Groups where people in recovery share what is hard and what helps. "
+               "Some are led by peers, some by a therapist, and some follow 12 steps. "
+               "There are groups for families too.")
         ),
     },
     {
         "id": "counseling",
-        "name": "Counseling and therapy",
+        "name": _l("Counseling and therapy"),
         "text": (
-            "One-on-one, group or family sessions, such as cognitive behavioral therapy (CBT). "
-            "They help the person understand their triggers and practice ways to handle "
-            "cravings and stress."
+            _l("One-on-one, group or family sessions, such as cognitive behavioral therapy (CBT). "
+               "They help the person understand their triggers and practice ways to handle "
+               "cravings and stress.")
         ),
     },
     {
         "id": "medication",
-        "name": "Medication for opioid use disorder",
+        "name": _l("Medication for opioid use disorder"),
         "text": (
-            "Buprenorphine and methadone ease withdrawal and cravings and lower the risk of "
-            "dying from an overdose. Naltrexone blocks the effect of opioids. As a monthly shot, "
-            "it can start only after about 7 to 14 days without any opioids. These medicines "
-            "can go with any level of care. Taking them as prescribed is treatment, not trading "
-            "one drug for another. Stopping buprenorphine or methadone, even after a long time, "
-            "lowers tolerance; after naltrexone wears off there is no tolerance at all. Either "
-            "way the risk of overdose goes up, so plan any change with the prescriber. "
-            "Since the end of 2022, no special waiver is needed to prescribe buprenorphine. Any prescriber "
-            "whose DEA registration covers Schedule III medicines can prescribe it, where state "
-            "law allows. Methadone for opioid use "
-            "disorder comes only from a certified opioid treatment program, often called a "
-            "methadone clinic."
+            _l("Buprenorphine and methadone ease withdrawal and cravings and lower the risk of "
+               "dying from an overdose. Naltrexone blocks the effect of opioids. As a monthly shot, "
+               "it can start only after about 7 to 14 days without any opioids. These medicines "
+               "can go with any level of care. Taking them as prescribed is treatment, not trading "
+               "one drug for another. Stopping buprenorphine or methadone, even after a long time, "
+               "lowers tolerance; after naltrexone wears off there is no tolerance at all. Either "
+               "way the risk of overdose goes up, so plan any change with the prescriber. "
+               "Since the end of 2022, no special waiver is needed to prescribe buprenorphine. Any prescriber "
+               "whose DEA registration covers Schedule III medicines can prescribe it, where state "
+               "law allows. Methadone for opioid use "
+               "disorder comes only from a certified opioid treatment program, often called a "
+               "methadone clinic.")
         ),
     },
     {
         "id": "sober-living",
-        "name": "Sober living",
+        "name": _l("Sober living"),
         "text": (
-            "A shared home without drugs or alcohol for people in recovery. Many move in after "
-            "24/7 care and keep working, studying or going to outpatient treatment from there. "
-            "It is a place to live, not treatment by itself. Some homes do not allow treatment "
-            "medication: ask before moving in."
+            _l("A shared home without drugs or alcohol for people in recovery. Many move in after "
+               "24/7 care and keep working, studying or going to outpatient treatment from there. "
+               "It is a place to live, not treatment by itself. Some homes do not allow treatment "
+               "medication: ask before moving in.")
         ),
     },
 ]
@@ -279,74 +279,74 @@ ALONGSIDE = [
 # vocabulary.CHECKLIST_CATALOG).
 CHECKLIST_TEXT = {
     "coping-practiced": {
-        "text": "They have used their coping skills when things got hard, not just learned them.",
-        "why": "Skills tried under pressure are more likely to hold up at home.",
+        "text": _l("They have used their coping skills when things got hard, not just learned them."),
+        "why": _l("Skills tried under pressure are more likely to hold up at home."),
     },
     "stress-handled": {
-        "text": "They have gotten through a stressful time without using.",
-        "why": "Stress is one of the most common reasons people go back to using.",
+        "text": _l("They have gotten through a stressful time without using."),
+        "why": _l("Stress is one of the most common reasons people go back to using."),
     },
     "home-substance-free": {
-        "text": "Home is free of fentanyl, street drugs and leftover pills. Prescribed treatment medicine stays, locked up.",
-        "why": "Easy access in a hard moment is a common way things go wrong.",
+        "text": _l("Home is free of fentanyl, street drugs and leftover pills. Prescribed treatment medicine stays, locked up."),
+        "why": _l("Easy access in a hard moment is a common way things go wrong."),
     },
     "medication-plan": {
-        "text": "Prescriber, pharmacy and the next dose after the move are all set.",
-        "why": "A gap in medication can bring back withdrawal and cravings within a day or two, and raise the risk of overdose.",
+        "text": _l("Prescriber, pharmacy and the next dose after the move are all set."),
+        "why": _l("A gap in medication can bring back withdrawal and cravings within a day or two, and raise the risk of overdose."),
     },
     "next-appointment": {
-        "text": "The first appointment at the next level of care is booked.",
-        "why": "The days between programs are when people most often lose touch with care.",
+        "text": _l("The first appointment at the next level of care is booked."),
+        "why": _l("The days between programs are when people most often lose touch with care."),
     },
     "accountability": {
-        "text": "People outside treatment and a plan to stay in regular touch are in place.",
-        "why": "With fewer hours of treatment, the people around them matter more.",
+        "text": _l("People outside treatment and a plan to stay in regular touch are in place."),
+        "why": _l("With fewer hours of treatment, the people around them matter more."),
     },
     "warning-plan": {
-        "text": "Everyone, the person in care included, agrees who to call and when to step back up to more care.",
-        "why": "Deciding ahead makes it easier to act fast. Stepping up is a plan, not a failure.",
+        "text": _l("Everyone, the person in care included, agrees who to call and when to step back up to more care."),
+        "why": _l("Deciding ahead makes it easier to act fast. Stepping up is a plan, not a failure."),
     },
     "medically-stable": {
-        "text": "The care team has said they are medically stable.",
-        "why": "Only the care team can judge this, so ask them directly.",
+        "text": _l("The care team has said they are medically stable."),
+        "why": _l("Only the care team can judge this, so ask them directly."),
     },
     "naloxone-home": {
-        "text": ("At least two doses of naloxone are at home, before their expiry date and kept "
-                 "at room temperature, and everyone knows where they are."),
-        "why": "In an overdose there is no time to search, and a frozen or overheated spray may not work.",
+        "text": (_l("At least two doses of naloxone are at home, before their expiry date and kept "
+                    "at room temperature, and everyone knows where they are.")),
+        "why": _l("In an overdose there is no time to search, and a frozen or overheated spray may not work."),
     },
     "naloxone-trained": {
-        "text": "Everyone at home knows the signs of an overdose, how to give naloxone, and how to do hands-only CPR.",
-        "why": "The first person to find them may be the one who has to act.",
+        "text": _l("Everyone at home knows the signs of an overdose, how to give naloxone, and how to do hands-only CPR."),
+        "why": _l("The first person to find them may be the one who has to act."),
     },
     "meds-locked": {
-        "text": "Medicines at home, especially opioids and sleeping pills, are locked up.",
-        "why": "It lowers the risk of misuse, mix-ups and accidental overdose for everyone.",
+        "text": _l("Medicines at home, especially opioids and sleeping pills, are locked up."),
+        "why": _l("It lowers the risk of misuse, mix-ups and accidental overdose for everyone."),
     },
     "crisis-numbers": {
-        "text": "Crisis and care team numbers are saved in every caregiver's phone.",
-        "why": "In a crisis, nobody should have to look a number up.",
+        "text": _l("Crisis and care team numbers are saved in every caregiver's phone."),
+        "why": _l("In a crisis, nobody should have to look a number up."),
     },
     "transport": {
-        "text": "Rides to appointments are arranged.",
-        "why": "A missed ride can mean a missed dose or a missed session.",
+        "text": _l("Rides to appointments are arranged."),
+        "why": _l("A missed ride can mean a missed dose or a missed session."),
     },
 }
 
 CHECKLIST_INTROS = {
     "step-down": {
-        "title": "Before a step down",
+        "title": _l("Before a step down"),
         "intro": (
-            "Things that tend to make a move to less structure safer. "
-            "Tick what is true now, and talk it through with the care team. "
-            "They make the call."
+            _l("Things that tend to make a move to less structure safer. "
+               "Tick what is true now, and talk it through with the care team. "
+               "They make the call.")
         ),
     },
     "home-safety": {
-        "title": "Home safety",
+        "title": _l("Home safety"),
         "intro": (
-            "Simple steps that make home safer "
-            "and make an emergency easier to handle."
+            _l("Simple steps that make home safer "
+               "and make an emergency easier to handle.")
         ),
     },
 }
@@ -362,16 +362,16 @@ CHECKLISTS = {
 # ---------------------------------------------------------------------------
 
 CRITERION_LABELS = {
-    "withdrawal-controlled": "Withdrawal under control",
-    "cravings-manageable": "Cravings manageable",
-    "medication-stable": "Medication taken steadily",
-    "no-recent-use": "No signs of use lately",
-    "safe-environment": "Safe, drug-free home",
-    "stress-tolerated": "Handles stress without using",
-    "coping-practiced": "Coping skills practiced",
-    "medically-stable": "Medically stable, says the care team",
-    "accountability": "People to lean on, and a plan to stay in touch",
-    "transition-planned": "Next steps planned",
-    "no-warning-prompts": "No current warning signs",
+    "withdrawal-controlled": _l("Withdrawal under control"),
+    "cravings-manageable": _l("Cravings manageable"),
+    "medication-stable": _l("Medication taken steadily"),
+    "no-recent-use": _l("No signs of use lately"),
+    "safe-environment": _l("Safe, drug-free home"),
+    "stress-tolerated": _l("Handles stress without using"),
+    "coping-practiced": _l("Coping skills practiced"),
+    "medically-stable": _l("Medically stable, says the care team"),
+    "accountability": _l("People to lean on, and a plan to stay in touch"),
+    "transition-planned": _l("Next steps planned"),
+    "no-warning-prompts": _l("No current warning signs"),
 }
 

@@ -7,6 +7,10 @@ ticked checklist items). No web code, no database, standard library only.
 It is also a program for the care team, tests and scripts:
 
     python -m caregiver.signals < input.json > output.json
+    python -m caregiver.signals --lang es < input.json > salida.json
+
+`--lang` changes only the sentences a person reads (each prompt's title, why and action,
+and each criterion's why); ids, evidence, dates and every key stay the same.
 
 Invalid input exits with status 2 and one line on stderr naming the first problem.
 
@@ -15,6 +19,7 @@ the care team decides.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -22,7 +27,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from . import words
 from .dates import day_words
+from .words import gettext, ngettext
+from .vocabulary import _l
 from .vocabulary import (ACCESS, CHECKIN_FIELDS, CHECKLIST_ITEMS, CHECKLIST_LABELS,  # noqa: F401
                          CONTROL_CHARACTERS_MULTILINE,
                          KNOWN_CHECKLIST_IDS, LEVEL_NAMES, LEVELS, LOWER_STRUCTURE, MEDICATION,
@@ -108,156 +116,157 @@ class Criterion:
 
 
 RULES = (
-    Rule("overdose-recent", "urgent", "An overdose in the last 3 days",
-         "An overdose happened, or naloxone was given, on one of the last 3 days.",
-         "After an overdose the danger is not over: another can follow soon, and "
-         "naloxone can wear off while fentanyl is still working."),
-    Rule("use-after-abstinence", "urgent", "Use after a time without it",
-         "Signs of use on one of the last 3 days, after a week that was mostly free of "
-         "use or soon after leaving 24/7 care.",
-         "After days or weeks without opioids the body loses its tolerance. An amount "
-         "that once felt ordinary can now stop someone's breathing."),
-    Rule("overdose-history", "more-structure", "An overdose in the last 30 days",
-         "An overdose happened, or naloxone was given, on one of the last 30 days.",
-         "Having overdosed recently makes another overdose more likely. It is a common "
-         "reason to ask whether the current care gives enough protection."),
-    Rule("use-in-lower-structure", "more-structure", "Signs of use outside 24/7 care",
-         "Signs of use in the last 14 days while the person is in day treatment, "
-         "intensive outpatient, outpatient or recovery support.",
-         "Outside 24/7 care a person faces cravings and access mostly on their own. "
-         "The care team may change the medication, add support, or suggest more structure."),
-    Rule("frequent-use", "more-structure", "Signs of use on several days this week",
-         "Signs of use on 3 or more of the last 7 days.",
-         "Use on several days of one week is a pattern rather than a one-time return to use, and "
-         "every use of fentanyl carries a risk of overdose."),
-    Rule("withdrawal-severe", "more-structure", "Severe withdrawal",
-         "Severe withdrawal on one of the last 3 days.",
-         "Severe withdrawal is hard to get through without medical help, and wanting it "
-         "to stop is one of the most common reasons to use again. If it began soon after a "
-         "first dose of buprenorphine or naltrexone, or they cannot keep fluids down, call "
-         "the prescriber or get medical help now."),
-    Rule("withdrawal-prolonged", "more-structure", "Withdrawal that keeps going",
-         "Moderate or severe withdrawal on 4 or more of the last 7 days.",
-         "Withdrawal that drags on wears people down. It can mean the medication or "
-         "the care needs adjusting: tell the prescriber."),
-    Rule("cravings-high", "more-structure", "Strong cravings on several days",
-         "Cravings of 7 or more (out of 10) on 3 or more of the last 5 days.",
-         "Strong cravings day after day are hard to resist, more so when the drug is "
-         "easy to get."),
-    Rule("access-under-stress", "more-structure", "Easy access to the drug on a high-stress day",
-         "A day in the last 7 with easy access to the drug and stress of 7 or more.",
-         "High stress and easy access on the same day are a risky mix: the drug is close "
-         "just when coping is hardest."),
-    Rule("missed-medication", "more-structure", "Missed medication",
-         "Medication for opioid use disorder missed on 2 or more of the last 7 days.",
-         "Medication protects best when it is taken steadily. Missed doses can bring "
-         "back cravings and withdrawal and weaken the protection against overdose."),
-    Rule("repeated-relapse", "more-structure", "Use again after stopping, more than once",
-         "Two or more separate times of use in the last 30 days, with a day without "
-         "use between them.",
-         "Going back to use more than once after stopping can mean they need more "
-         "support than they have now, not that they are not trying."),
-    Rule("cravings-rising", "watch", "Cravings going up",
-         "The average craving of the last 3 days is at least 2 points above the average "
-         "of the 7 days before them.",
-         "Cravings that climb over a few days can come before a return to use. Noticing "
-         "it early leaves time to act.",
-         "Talk about it with the person, keep logging every day, and bring it up with "
-         "the care team."),
-    Rule("access-possible", "watch", "The drug within reach",
-         "Access to the drug possible or easy on 2 or more of the last 7 days.",
-         "When the drug is within reach, a moment of craving or stress has fewer "
-         "barriers on the way to use.",
-         "See what can be done to put distance between the person and the drug, keep "
-         "naloxone at hand, and mention it to the care team."),
-    Rule("stress-high", "watch", "High stress on several days",
-         "Stress of 7 or more on 3 or more of the last 7 days.",
-         "Stress that stays high for days drains the energy that coping needs and is a "
-         "common trigger for use.",
-         "Look for ways to take some pressure off, keep logging, and mention it to the "
-         "care team."),
-    Rule("recent-step-down", "watch", "Recently left 24/7 care",
-         "The person left inpatient or residential care within the last 28 days, "
-         "whatever levels came after it.",
-         "The first weeks after leaving 24/7 care are fragile: tolerance is lower and "
-         "round-the-clock support is suddenly gone, so overdose risk is at its highest. In a "
-         "Norwegian study of people leaving drug-free residential treatment (Ravndal and "
-         "Amundsen 2010), the death rate in the first 4 weeks was about 16 times the rate "
-         "later on. Medication for opioid use disorder after leaving lowers this risk.",
-         "Keep naloxone at home and make sure everyone knows where it is, check in every "
-         "day, and agree with the care team on when to step back up. Ask the care team "
-         "about starting or continuing medication for opioid use disorder, and make sure "
-         "a follow-up appointment is booked within days."),
-    Rule("medication-stopped", "watch", "Medication for opioid use disorder stopped",
-         "Medication for opioid use disorder was stopped within the last 28 days.",
-         "The first weeks after stopping are dangerous, with a risk of dying several times "
-         "higher than while taking it. In a UK study (Cornish, Hickman and colleagues, BMJ "
-         "2010), people who had left buprenorphine or methadone treatment were about 8 to 9 "
-         "times as likely to die, from any cause, in the first 4 weeks as people still on it. "
-         "After naltrexone wears off the body has no tolerance at all, so an amount they "
-         "used to take can stop their breathing. Stopping is not a failure, and restarting "
-         "is often possible.",
-         "Call the prescriber about restarting this week, or today if they are using again: "
-         "restarting is often possible quickly. Keep naloxone close and make sure everyone "
-         "knows where it is, and check in every day."),
-    Rule("checkins-missing", "info", "No check-ins for 3 days",
-         "None of the last 3 days has a check-in.",
-         "Warning signs only add up when days are written down; a gap of several days "
-         "can hide a change.",
-         "Add a check-in for today, even a short one with only what you saw."),
+    Rule("overdose-recent", "urgent", _l("An overdose in the last 3 days"),
+         _l("An overdose happened, or naloxone was given, on one of the last 3 days."),
+         _l("After an overdose the danger is not over: another can follow soon, and "
+            "naloxone can wear off while fentanyl is still working.")),
+    Rule("use-after-abstinence", "urgent", _l("Use after a time without it"),
+         _l("Signs of use on one of the last 3 days, after a week that was mostly free of "
+            "use or soon after leaving 24/7 care."),
+         _l("After days or weeks without opioids the body loses its tolerance. An amount "
+            "that once felt ordinary can now stop someone's breathing.")),
+    Rule("overdose-history", "more-structure", _l("An overdose in the last 30 days"),
+         _l("An overdose happened, or naloxone was given, on one of the last 30 days."),
+         _l("Having overdosed recently makes another overdose more likely. It is a common "
+            "reason to ask whether the current care gives enough protection.")),
+    Rule("use-in-lower-structure", "more-structure", _l("Signs of use outside 24/7 care"),
+         _l("Signs of use in the last 14 days while the person is in day treatment, "
+            "intensive outpatient, outpatient or recovery support."),
+         _l("Outside 24/7 care a person faces cravings and access mostly on their own. "
+            "The care team may change the medication, add support, or suggest more structure.")),
+    Rule("frequent-use", "more-structure", _l("Signs of use on several days this week"),
+         _l("Signs of use on 3 or more of the last 7 days."),
+         _l("Use on several days of one week is a pattern rather than a one-time return to use, and "
+            "every use of fentanyl carries a risk of overdose.")),
+    Rule("withdrawal-severe", "more-structure", _l("Severe withdrawal"),
+         _l("Severe withdrawal on one of the last 3 days."),
+         _l("Severe withdrawal is hard to get through without medical help, and wanting it "
+            "to stop is one of the most common reasons to use again. If it began soon after a "
+            "first dose of buprenorphine or naltrexone, or they cannot keep fluids down, call "
+            "the prescriber or get medical help now.")),
+    Rule("withdrawal-prolonged", "more-structure", _l("Withdrawal that keeps going"),
+         _l("Moderate or severe withdrawal on 4 or more of the last 7 days."),
+         _l("Withdrawal that drags on wears people down. It can mean the medication or "
+            "the care needs adjusting: tell the prescriber.")),
+    Rule("cravings-high", "more-structure", _l("Strong cravings on several days"),
+         _l("Cravings of 7 or more (out of 10) on 3 or more of the last 5 days."),
+         _l("Strong cravings day after day are hard to resist, more so when the drug is "
+            "easy to get.")),
+    Rule("access-under-stress", "more-structure", _l("Easy access to the drug on a high-stress day"),
+         _l("A day in the last 7 with easy access to the drug and stress of 7 or more."),
+         _l("High stress and easy access on the same day are a risky mix: the drug is close "
+            "just when coping is hardest.")),
+    Rule("missed-medication", "more-structure", _l("Missed medication"),
+         _l("Medication for opioid use disorder missed on 2 or more of the last 7 days."),
+         _l("Medication protects best when it is taken steadily. Missed doses can bring "
+            "back cravings and withdrawal and weaken the protection against overdose.")),
+    Rule("repeated-relapse", "more-structure", _l("Use again after stopping, more than once"),
+         _l("Two or more separate times of use in the last 30 days, with a day without "
+            "use between them."),
+         _l("Going back to use more than once after stopping can mean they need more "
+            "support than they have now, not that they are not trying.")),
+    Rule("cravings-rising", "watch", _l("Cravings going up"),
+         _l("The average craving of the last 3 days is at least 2 points above the average "
+            "of the 7 days before them."),
+         _l("Cravings that climb over a few days can come before a return to use. Noticing "
+            "it early leaves time to act."),
+         _l("Talk about it with the person, keep logging every day, and bring it up with "
+            "the care team.")),
+    Rule("access-possible", "watch", _l("The drug within reach"),
+         _l("Access to the drug possible or easy on 2 or more of the last 7 days."),
+         _l("When the drug is within reach, a moment of craving or stress has fewer "
+            "barriers on the way to use."),
+         _l("See what can be done to put distance between the person and the drug, keep "
+            "naloxone at hand, and mention it to the care team.")),
+    Rule("stress-high", "watch", _l("High stress on several days"),
+         _l("Stress of 7 or more on 3 or more of the last 7 days."),
+         _l("Stress that stays high for days drains the energy that coping needs and is a "
+            "common trigger for use."),
+         _l("Look for ways to take some pressure off, keep logging, and mention it to the "
+            "care team.")),
+    Rule("recent-step-down", "watch", _l("Recently left 24/7 care"),
+         _l("The person left inpatient or residential care within the last 28 days, "
+            "whatever levels came after it."),
+         _l("The first weeks after leaving 24/7 care are fragile: tolerance is lower and "
+            "round-the-clock support is suddenly gone, so overdose risk is at its highest. In a "
+            "Norwegian study of people leaving drug-free residential treatment (Ravndal and "
+            "Amundsen 2010), the death rate in the first 4 weeks was about 16 times the rate "
+            "later on. Medication for opioid use disorder after leaving lowers this risk."),
+         _l("Keep naloxone at home and make sure everyone knows where it is, check in every "
+            "day, and agree with the care team on when to step back up. Ask the care team "
+            "about starting or continuing medication for opioid use disorder, and make sure "
+            "a follow-up appointment is booked within days.")),
+    Rule("medication-stopped", "watch", _l("Medication for opioid use disorder stopped"),
+         _l("Medication for opioid use disorder was stopped within the last 28 days."),
+         _l("The first weeks after stopping are dangerous, with a risk of dying several times "
+            "higher than while taking it. In a UK study (Cornish, Hickman and colleagues, BMJ "
+            "2010), people who had left buprenorphine or methadone treatment were about 8 to 9 "
+            "times as likely to die, from any cause, in the first 4 weeks as people still on it. "
+            "After naltrexone wears off the body has no tolerance at all, so an amount they "
+            "used to take can stop their breathing. Stopping is not a failure, and restarting "
+            "is often possible."),
+         _l("Call the prescriber about restarting this week, or today if they are using again: "
+            "restarting is often possible quickly. Keep naloxone close and make sure everyone "
+            "knows where it is, and check in every day.")),
+    Rule("checkins-missing", "info", _l("No check-ins for 3 days"),
+         _l("None of the last 3 days has a check-in."),
+         _l("Warning signs only add up when days are written down; a gap of several days "
+            "can hide a change."),
+         _l("Add a check-in for today, even a short one with only what you saw.")),
 )
 RULES_BY_ID = {r.id: r for r in RULES}
 
 CRITERIA = (
     Criterion("withdrawal-controlled",
-              "Withdrawal is under control: no moderate or severe withdrawal in the last week.",
-              "withdrawal was moderate or severe in the last 7 days"),
+              _l("Withdrawal is under control: no moderate or severe withdrawal in the last week."),
+              _l("withdrawal was moderate or severe in the last 7 days")),
     Criterion("cravings-manageable",
-              "Cravings are manageable: none of 7 or more in the last week and a low average.",
-              "cravings were strong in the last 7 days"),
+              _l("Cravings are manageable: none of 7 or more in the last week and a low average."),
+              _l("cravings were strong in the last 7 days")),
     Criterion("medication-stable",
-              "Medication is steady: no missed doses and no stop in the last two weeks.",
-              "medication was missed or stopped in the last 14 days"),
+              _l("Medication is steady: no missed doses and no stop in the last two weeks."),
+              _l("medication was missed or stopped in the last 14 days")),
     Criterion("no-recent-use",
-              "No signs of use in the last two weeks.",
-              "there were signs of use in the last 14 days"),
+              _l("No signs of use in the last two weeks."),
+              _l("there were signs of use in the last 14 days")),
     Criterion("safe-environment",
-              "A safe place to live: the drug is not within easy reach and the home is free of drugs.",
-              "the drug was within reach or the home is not yet checked free of drugs"),
+              _l("A safe place to live: the drug is not within easy reach and the home is free of drugs."),
+              _l("the drug was within reach or the home is not yet checked free of drugs")),
     Criterion("stress-tolerated",
-              "Stress can be handled without going back to use.",
-              "there were signs of use in the last 14 days"),
+              _l("Stress can be handled without going back to use."),
+              _l("there were signs of use in the last 14 days")),
     Criterion("coping-practiced",
-              "Coping skills have been used when things got hard, not just learned.",
-              "coping skills are not yet ticked as practiced"),
+              _l("Coping skills have been used when things got hard, not just learned."),
+              _l("coping skills are not yet ticked as practiced")),
     Criterion("medically-stable",
-              "The care team says the person is medically stable.",
-              "the care team has not yet said they are medically stable"),
+              _l("The care team says the person is medically stable."),
+              _l("the care team has not yet said they are medically stable")),
     Criterion("accountability",
-              "There are people and a check-in plan outside treatment.",
-              "support and check-ins outside treatment are not yet in place"),
+              _l("There are people and a check-in plan outside treatment."),
+              _l("support and check-ins outside treatment are not yet in place")),
     Criterion("transition-planned",
-              "The move is planned: medication, first appointment and a warning plan are set.",
-              "the move is not fully planned yet"),
+              _l("The move is planned: medication, first appointment and a warning plan are set."),
+              _l("the move is not fully planned yet")),
     Criterion("no-warning-prompts",
-              "No urgent or more-structure warning sign today.",
-              "warning prompts hold today"),
+              _l("No urgent or more-structure warning sign today."),
+              _l("warning prompts hold today")),
 )
 CRITERIA_BY_ID = {c.id: c for c in CRITERIA}
 
 STATUS_WORDS = {
-    "supported": "The signs support talking with the care team about stepping down",
-    "not-yet": "Not yet, because",
-    "unknown": "Not enough check-ins yet to tell",
+    "supported": _l("The signs support talking with the care team about stepping down"),
+    "not-yet": _l("Not yet, because"),
+    "unknown": _l("Not enough check-ins yet to tell"),
 }
 
-CARE_TEAM_DECIDES = "This app does not decide care: the care team does."
+CARE_TEAM_DECIDES = _l("This app does not decide care: the care team does.")
 # The seeds' advice when a family is unsure: an assessment, not assumptions.
-START_WITH_ASSESSMENT = (
+# The helpline: samhsa.gov/find-help/national-helpline (free, confidential, 24/7).
+START_WITH_ASSESSMENT = _l(
     "When you are unsure, start with an assessment: a clinician decides which level of "
     "care is safest now. Ask the care team for one, or call the SAMHSA National Helpline "
     "(1-800-662-4357, free, 24/7) to find one.")
-EMERGENCY_STEPS = (
+EMERGENCY_STEPS = _l(
     "If they won't wake up or are not breathing normally: call the emergency number "
     "(911 in the US) on speaker, start chest compressions if they are not breathing "
     "normally or only gasping, and give naloxone as soon as you have it, without "
@@ -548,17 +557,46 @@ def aggregate_days(checkins):
 # Words
 # ---------------------------------------------------------------------------
 def join_words(items, last="and"):
-    items = list(items)
+    """'a, b and c' (or 'a, b or c' with last="or"), in the reader's language."""
+    items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+    values = {"items": ", ".join(items[:-1]), "last": items[-1]}
+    if last == "and":
+        # TRANSLATORS: the end of a list: "Mon 2 Nov, Tue 3 Nov and Wed 4 Nov".
+        return gettext("%(items)s and %(last)s", **values)
+    if last == "or":
+        # TRANSLATORS: the end of a list of choices: "Mon 2 Nov, Tue 3 Nov or Wed 4 Nov".
+        return gettext("%(items)s or %(last)s", **values)
+    return f"{values['items']} {last} {values['last']}"
+
+
+def pgettext(context, text):
+    """`text` in the reader's language, told apart by `context` (a short word has many senses)."""
+    return words.catalog().pgettext(context, text)
+
+
+def _value_word(field, value):
+    """A check-in value as the rules' sentences say it ("Use suspected on ...")."""
+    if field == "use":
+        return {"suspected": pgettext("use", "suspected"),
+                "confirmed": pgettext("use", "confirmed")}.get(value, value)
+    if field == "withdrawal":  # the rules name only these two
+        return {"moderate": pgettext("withdrawal", "moderate"),
+                "severe": pgettext("withdrawal", "severe")}.get(value, value)
+    if field == "medication":
+        return {"missed": pgettext("medication", "missed")}.get(value, value)
+    if field == "access":
+        return {"possible": pgettext("access", "possible"),
+                "easy": pgettext("access", "easy")}.get(value, value)
+    return value
 
 
 RUN_MIN = 3  # this many consecutive days with one value read "each day from ... to ..."
 
 
-def _values_on(pairs):
-    """[(day, value)] oldest first, in words.
+def _values_on(pairs, field=None):
+    """[(day, value)] oldest first, in words (the values of `field` in the reader's language).
 
     '8 on Nov 18, 9 on Nov 19 and 7 on Nov 20'; one value on every day reads
     '8 on Nov 18 and Nov 19'; a run of days with one value reads
@@ -570,24 +608,33 @@ def _values_on(pairs):
             runs[-1][1].append(d)
         else:
             runs.append([v, [d]])
-    segments = []  # (value, "on" days | "each day from ... to ...")
+    segments = []  # (value, "on" | "range", days)
     for v, ds in runs:
         if len(ds) >= RUN_MIN:
-            segments.append((v, "range", f"each day from {day_words(ds[0])} to {day_words(ds[-1])}"))
+            segments.append((v, "range", [ds[0], ds[-1]]))
         else:
-            segments.extend((v, "on", day_words(d)) for d in ds)
+            segments.extend((v, "on", [d]) for d in ds)
     one_value = len({v for v, _, _ in segments}) == 1
     parts = []
-    for v, kind, text in segments:
+    for v, kind, ds in segments:
         if one_value and kind == "on" and parts and parts[-1][0] == "on":
-            parts[-1][1].append(text)
+            parts[-1][1].extend(ds)
         else:
-            parts.append([kind, [text], v])
-    words = []
-    for i, (kind, texts, v) in enumerate(parts):
-        head = f"{v} " if (i == 0 or not one_value) else ""
-        words.append(head + ("on " + join_words(texts) if kind == "on" else texts[0]))
-    return join_words(words)
+            parts.append([kind, ds, v])
+    out = []
+    for i, (kind, ds, v) in enumerate(parts):
+        value = _value_word(field, v)
+        with_value = i == 0 or not one_value
+        if kind == "on":
+            days = join_words(day_words(d) for d in ds)
+            out.append(gettext("%(value)s on %(days)s", value=value, days=days) if with_value
+                       else gettext("on %(days)s", days=days))
+        else:
+            first, last = day_words(ds[0]), day_words(ds[-1])
+            out.append(gettext("%(value)s each day from %(first)s to %(last)s",
+                               value=value, first=first, last=last) if with_value
+                       else gettext("each day from %(first)s to %(last)s", first=first, last=last))
+    return join_words(out)
 
 
 def _number(f):
@@ -597,11 +644,22 @@ def _number(f):
         return str(f.numerator)
     shown = round(f, 1)
     text = f"{float(shown):.1f}"
-    return text if shown == f else "about " + text
+    # TRANSLATORS: a rounded average, "about 4.3".
+    return text if shown == f else gettext("about %(number)s", number=text)
 
 
 def _level_name(level):
-    return LEVEL_NAMES.get(level, "an unknown level")
+    return LEVEL_NAMES.get(level, _l("an unknown level"))
+
+
+def _capital(text):
+    """The first letter in capitals: a phrase made into a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def _quoted(label):
+    # TRANSLATORS: a checklist item's name quoted in a sentence; use your language's quotes.
+    return gettext('"%(item)s"', item=label)
 
 
 # ---------------------------------------------------------------------------
@@ -643,11 +701,11 @@ def _overdose_words(days, found):
     for d in found:
         dv = days.get(d)
         if dv.overdose and dv.naloxone_given:
-            parts.append(f"an overdose with naloxone given on {day_words(d)}")
+            parts.append(gettext("an overdose with naloxone given on %(day)s", day=day_words(d)))
         elif dv.overdose:
-            parts.append(f"an overdose on {day_words(d)}")
+            parts.append(gettext("an overdose on %(day)s", day=day_words(d)))
         else:
-            parts.append(f"naloxone given on {day_words(d)}")
+            parts.append(gettext("naloxone given on %(day)s", day=day_words(d)))
     return join_words(parts)
 
 
@@ -657,7 +715,8 @@ def _overdose_rule(rule_id):
         found = ctx.days.matching(last_days(ctx.today, n), lambda dv: dv.overdose or dv.naloxone_given)
         if not found:
             return None
-        why = f"In the last {n} days, check-ins report {_overdose_words(ctx.days, found)}."
+        why = gettext("In the last %(days)d days, check-ins report %(events)s.",
+                      days=n, events=_overdose_words(ctx.days, found))
         return found, why
     return rule
 
@@ -683,12 +742,15 @@ def _use_after_abstinence(ctx):
         return None
     reasons = []
     if after_break:
-        reasons.append(f"Use {_values_on(after_break)}, after at least {t['min_none_days']} days "
-                       f"noted without use, and none with use, in the {t['before_days']} days before.")
+        reasons.append(gettext(
+            "Use %(values)s, after at least %(none_days)d days noted without use, and none with "
+            "use, in the %(before_days)d days before.", values=_values_on(after_break, "use"),
+            none_days=t["min_none_days"], before_days=t["before_days"]))
     if after_leaving:
-        reasons.append(f"Use {_values_on(after_leaving)}, after {_path_words(ctx)}.")
-    why = " ".join(reasons) + " Tolerance is lower after time without use, so overdose risk is high."
-    return sorted({d for d, _ in after_break + after_leaving}), why
+        reasons.append(gettext("Use %(values)s, after %(path)s.",
+                               values=_values_on(after_leaving, "use"), path=_path_words(ctx)))
+    reasons.append(gettext("Tolerance is lower after time without use, so overdose risk is high."))
+    return sorted({d for d, _ in after_break + after_leaving}), " ".join(reasons)
 
 
 def _use_in_lower_structure(ctx):
@@ -699,20 +761,20 @@ def _use_in_lower_structure(ctx):
     if not pairs:
         return None
     # "now": the level may have changed since the use (the day's level is not known).
-    why = (f"Use {_values_on(pairs)}, in the last {n} days; the level of care now is "
-           f"{_level_name(ctx.level_of_care)}.")
+    why = gettext("Use %(values)s, in the last %(days)d days; the level of care now is %(level)s.",
+                  values=_values_on(pairs, "use"), days=n, level=_level_name(ctx.level_of_care))
     return [d for d, _ in pairs], why
 
 
-def _count_rule(rule_id, field, test, label, what):
-    """Holds when `test(value)` is true on at least `min_days` of the last `days`."""
+def _count_rule(rule_id, field, test, sentence):
+    """Holds when `test(value)` is true on at least `min_days` of the last `days`;
+    `sentence(values, count, thresholds)` says what was seen."""
     def rule(ctx):
         t = THRESHOLDS[rule_id]
         pairs = [(d, v) for d, v in ctx.days.values(last_days(ctx.today, t["days"]), field) if test(v, t)]
         if len(pairs) < t.get("min_days", 1):
             return None
-        why = f"{label} {_values_on(pairs)} ({what(len(pairs), t)})."
-        return [d for d, _ in pairs], why
+        return [d for d, _ in pairs], sentence(_values_on(pairs, field), len(pairs), t)
     return rule
 
 
@@ -724,8 +786,8 @@ def _access_under_stress(ctx):
     if not found:
         return None
     pairs = [(d, ctx.days.get(d).stress) for d in found]
-    why = (f"Easy access to the drug on a day with stress {_values_on(pairs)}"
-           f" (in the last {t['days']} days).")
+    why = gettext("Easy access to the drug on a day with stress %(values)s (in the last %(days)d days).",
+                  values=_values_on(pairs), days=t["days"])
     return found, why
 
 
@@ -745,9 +807,10 @@ def _repeated_relapse(ctx):
     spans = []
     for ep in episodes:
         spans.append(day_words(ep[0]) if len(ep) == 1
-                     else f"{day_words(ep[0])} to {day_words(ep[-1])}")
-    why = (f"{len(episodes)} separate times of use in the last {t['days']} days, with days "
-           f"without use between them: {join_words(spans)}.")
+                     else gettext("%(first)s to %(last)s", first=day_words(ep[0]), last=day_words(ep[-1])))
+    # At least min_episodes (2): always the plural.
+    why = gettext("%(num)d separate times of use in the last %(days)d days, with days without use "
+                  "between them: %(spans)s.", num=len(episodes), days=t["days"], spans=join_words(spans))
     return [d for ep in episodes for d in ep], why
 
 
@@ -762,27 +825,61 @@ def _cravings_rising(ctx):
     mean_before = Fraction(sum(v for _, v in before), len(before))
     if mean_recent - mean_before < t["min_rise"]:
         return None
-    why = (f"Craving {_values_on(recent)}: an average of {_number(mean_recent)} over the last "
-           f"{t['days']} days, against {_number(mean_before)} over the {t['before_days']} days "
-           f"before them.")
+    why = gettext("Craving %(values)s: an average of %(recent)s over the last %(days)d days, against "
+                  "%(before)s over the %(before_days)d days before them.",
+                  values=_values_on(recent), recent=_number(mean_recent), days=t["days"],
+                  before=_number(mean_before), before_days=t["before_days"])
     return [d for d, _ in recent], why
 
 
 def _ago(today, day):
     gap = (today - day).days
-    return "today" if gap == 0 else ("yesterday" if gap == 1 else f"{gap} days ago")
+    if gap == 0:
+        return gettext("today")
+    if gap == 1:
+        return gettext("yesterday")
+    return ngettext("%(num)d day ago", "%(num)d days ago", gap)
+
+
+# Whole phrases per level: level names differ in gender in other languages, so a phrase
+# is never made by putting a level's name in a sentence ("{name} care").
+def _left_words(stay, day, ago):
+    if stay == "inpatient":
+        return gettext("leaving inpatient care on %(day)s (%(ago)s)", day=day, ago=ago)
+    if stay == "residential":
+        return gettext("leaving residential care on %(day)s (%(ago)s)", day=day, ago=ago)
+    return gettext("leaving 24/7 care on %(day)s (%(ago)s)", day=day, ago=ago)
+
+
+def _since_words(level, day):
+    """'intensive outpatient since Tue 10 Nov': the level now, mid-sentence."""
+    if level == "php":
+        return gettext("partial hospitalization (day treatment) since %(day)s", day=day)
+    if level == "iop":
+        return gettext("intensive outpatient since %(day)s", day=day)
+    if level == "outpatient":
+        return gettext("outpatient since %(day)s", day=day)
+    if level == "recovery-support":
+        return gettext("recovery support since %(day)s", day=day)
+    if level == "inpatient":
+        return gettext("inpatient since %(day)s", day=day)
+    if level == "residential":
+        return gettext("residential since %(day)s", day=day)
+    return gettext("an unknown level since %(day)s", day=day)
 
 
 def _path_words(ctx):
     """The way down from 24/7 care in words: 'leaving inpatient care on Mon 2 Nov (18 days
     ago); intensive outpatient since Tue 10 Nov'."""
     left = ctx.left_24_7_on
-    stay = (f"{_level_name(ctx.previous_level).lower()} care"
-            if ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_since == left else "24/7 care")
-    words = f"leaving {stay} on {day_words(left)} ({_ago(ctx.today, left)})"
+    stay = (ctx.previous_level
+            if ctx.previous_level in TWENTY_FOUR_SEVEN and ctx.level_since == left else None)
+    text = _left_words(stay, day_words(left), _ago(ctx.today, left))
     if ctx.level_since is not None and ctx.level_since != left:
-        words += f"; {_level_name(ctx.level_of_care).lower()} since {day_words(ctx.level_since)}"
-    return words
+        # TRANSLATORS: how the person left 24/7 care, then the level they are at now.
+        text = gettext("%(left)s; %(now)s", left=text, now=_since_words(ctx.level_of_care,
+                                                                      day_words(ctx.level_since)))
+    return text
 
 
 def _recent_step_down(ctx):
@@ -790,8 +887,8 @@ def _recent_step_down(ctx):
     left = ctx.below_24_7_since()
     if left is None or not 0 <= (ctx.today - left).days < t["days"]:
         return None
-    path = _path_words(ctx)
-    return [left], f"{path[0].upper()}{path[1:]}, within the last {t['days']} days."
+    return [left], _capital(gettext("%(path)s, within the last %(days)d days.",
+                                    path=_path_words(ctx), days=t["days"]))
 
 
 def _medication_stopped(ctx):
@@ -799,15 +896,16 @@ def _medication_stopped(ctx):
     stopped = ctx.medication_stopped_on
     if stopped is None or not 0 <= (ctx.today - stopped).days < t["days"]:
         return None
-    return [stopped], (f"Medication for opioid use disorder stopped on {day_words(stopped)} "
-                       f"({_ago(ctx.today, stopped)}), within the last {t['days']} days.")
+    return [stopped], gettext(
+        "Medication for opioid use disorder stopped on %(day)s (%(ago)s), within the last %(days)d days.",
+        day=day_words(stopped), ago=_ago(ctx.today, stopped), days=t["days"])
 
 
 def _checkins_missing(ctx):
     window = last_days(ctx.today, THRESHOLDS["checkins-missing"]["days"])
     if any(d in ctx.days.days for d in window):
         return None
-    return [], f"No check-in on {join_words([day_words(d) for d in window], 'or')}."
+    return [], gettext("No check-in on %(days)s.", days=join_words([day_words(d) for d in window], "or"))
 
 
 def _atleast(key):
@@ -820,60 +918,82 @@ _RULE_CHECKS = {
     "overdose-history": _overdose_rule("overdose-history"),
     "use-in-lower-structure": _use_in_lower_structure,
     "frequent-use": _count_rule(
-        "frequent-use", "use", lambda v, t: v in USE_SIGNS, "Use",
-        lambda n, t: f"{n} of the last {t['days']} days"),
+        "frequent-use", "use", lambda v, t: v in USE_SIGNS,
+        lambda values, n, t: gettext("Use %(values)s (%(num)d of the last %(days)d days).",
+                                     values=values, num=n, days=t["days"])),
     "withdrawal-severe": _count_rule(
-        "withdrawal-severe", "withdrawal", lambda v, t: v == "severe", "Withdrawal",
-        lambda n, t: f"in the last {t['days']} days"),
+        "withdrawal-severe", "withdrawal", lambda v, t: v == "severe",
+        lambda values, n, t: gettext("Withdrawal %(values)s (in the last %(days)d days).",
+                                     values=values, days=t["days"])),
     "withdrawal-prolonged": _count_rule(
-        "withdrawal-prolonged", "withdrawal", lambda v, t: v in ("moderate", "severe"), "Withdrawal",
-        lambda n, t: f"moderate or severe on {n} of the last {t['days']} days"),
+        "withdrawal-prolonged", "withdrawal", lambda v, t: v in ("moderate", "severe"),
+        lambda values, n, t: gettext(
+            "Withdrawal %(values)s (moderate or severe on %(num)d of the last %(days)d days).",
+            values=values, num=n, days=t["days"])),
     "cravings-high": _count_rule(
-        "cravings-high", "craving", _atleast("craving"), "Craving",
-        lambda n, t: f"{t['craving']} or more out of 10 on {n} of the last {t['days']} days"),
+        "cravings-high", "craving", _atleast("craving"),
+        lambda values, n, t: gettext(
+            "Craving %(values)s (%(craving)d or more out of 10 on %(num)d of the last %(days)d days).",
+            values=values, craving=t["craving"], num=n, days=t["days"])),
     "access-under-stress": _access_under_stress,
     "missed-medication": _count_rule(
-        "missed-medication", "medication", lambda v, t: v == "missed", "Medication",
-        lambda n, t: f"{n} of the last {t['days']} days"),
+        "missed-medication", "medication", lambda v, t: v == "missed",
+        lambda values, n, t: gettext("Medication %(values)s (%(num)d of the last %(days)d days).",
+                                     values=values, num=n, days=t["days"])),
     "repeated-relapse": _repeated_relapse,
     "cravings-rising": _cravings_rising,
     "access-possible": _count_rule(
-        "access-possible", "access", lambda v, t: v in ("possible", "easy"), "Access to the drug",
-        lambda n, t: f"{n} of the last {t['days']} days"),
+        "access-possible", "access", lambda v, t: v in ("possible", "easy"),
+        lambda values, n, t: gettext("Access to the drug %(values)s (%(num)d of the last %(days)d days).",
+                                     values=values, num=n, days=t["days"])),
     "stress-high": _count_rule(
-        "stress-high", "stress", _atleast("stress"), "Stress",
-        lambda n, t: f"{t['stress']} or more out of 10 on {n} of the last {t['days']} days"),
+        "stress-high", "stress", _atleast("stress"),
+        lambda values, n, t: gettext(
+            "Stress %(values)s (%(stress)d or more out of 10 on %(num)d of the last %(days)d days).",
+            values=values, stress=t["stress"], num=n, days=t["days"])),
     "recent-step-down": _recent_step_down,
     "medication-stopped": _medication_stopped,
     "checkins-missing": _checkins_missing,
 }
 
 
+def _such_as(level):
+    """A level named after "such as", mid-sentence (an article first where a language needs one)."""
+    return {
+        "inpatient": pgettext("such as", "inpatient"),
+        "residential": pgettext("such as", "residential"),
+        "php": pgettext("such as", "partial hospitalization (day treatment)"),
+        "iop": pgettext("such as", "intensive outpatient"),
+        "outpatient": pgettext("such as", "outpatient"),
+        "recovery-support": pgettext("such as", "recovery support"),
+    }[level]
+
+
 def _structure_sentence(level):
     if level == "inpatient":
-        return ("Review the treatment plan with the care team today and tell them what you "
-                "have seen.")
-    names = [LEVEL_NAMES[s].lower() for s in SUGGESTED_LEVELS.get(level, ())]  # mid-sentence
-    sentence = ("Talk with the care team today about whether a level of care with more "
-                "structure is safer now")
+        return gettext("Review the treatment plan with the care team today and tell them what you "
+                       "have seen.")
+    names = [_such_as(s) for s in SUGGESTED_LEVELS.get(level, ())]
     if names:
-        sentence += f", such as {join_words(names, 'or')}"
-    return sentence + "."
+        return gettext("Talk with the care team today about whether a level of care with more "
+                       "structure is safer now, such as %(levels)s.", levels=join_words(names, "or"))
+    return gettext("Talk with the care team today about whether a level of care with more "
+                   "structure is safer now.")
 
 
 def urgent_follow_up(level_of_care):
     """What to do for an urgent prompt once the emergency steps are taken care of."""
-    return " ".join(["If they were not checked at a hospital, get them seen today, at an "
-                     "emergency department or urgent care. Replace any naloxone you used: "
-                     "pharmacies sell it without a prescription. In the days after, stay close, "
-                     "keep naloxone at hand, and make sure a medical follow-up happens within "
-                     "days.",
+    return " ".join([gettext("If they were not checked at a hospital, get them seen today, at an "
+                             "emergency department or urgent care. Replace any naloxone you used: "
+                             "pharmacies sell it without a prescription. In the days after, stay "
+                             "close, keep naloxone at hand, and make sure a medical follow-up "
+                             "happens within days."),
                      _structure_sentence(level_of_care),
-                     "Ask the care team or prescriber about starting or continuing medication "
-                     "for opioid use disorder (buprenorphine or methadone) now, which lowers the "
-                     "risk of dying from an overdose; an emergency department can often start "
-                     "buprenorphine.",
-                     CARE_TEAM_DECIDES])
+                     gettext("Ask the care team or prescriber about starting or continuing "
+                             "medication for opioid use disorder (buprenorphine or methadone) now, "
+                             "which lowers the risk of dying from an overdose; an emergency "
+                             "department can often start buprenorphine."),
+                     str(CARE_TEAM_DECIDES)])
 
 
 def action_words(rule, level_of_care):
@@ -885,7 +1005,7 @@ def action_words(rule, level_of_care):
     else:
         parts = [rule.todo]
     parts.append(CARE_TEAM_DECIDES)
-    return " ".join(parts)
+    return " ".join(str(p) for p in parts)
 
 
 class _Context:
@@ -916,7 +1036,7 @@ def evaluate_prompts(ctx):
         prompts.append({
             "rule": rule.id,
             "level": rule.level,
-            "title": rule.title,
+            "title": str(rule.title),
             "why": why,
             "action": action_words(rule, ctx.level_of_care),
             "evidence": [d.isoformat() for d in sorted(evidence)],
@@ -930,7 +1050,44 @@ def evaluate_prompts(ctx):
 # Step-down readiness
 # ---------------------------------------------------------------------------
 def _need(have, need, n, what):
-    return f"Only {have} of the last {n} days {what}; at least {need} are needed to tell."
+    """'Only 3 of the last 7 days have a craving value; at least 5 are needed to tell.'"""
+    v = {"days": n, "need": need}
+    # The English is the same for one and many; other languages may need the forms.
+    if what == "withdrawal":
+        return ngettext("Only %(num)d of the last %(days)d days have a withdrawal value; at least "
+                        "%(need)d are needed to tell.",
+                        "Only %(num)d of the last %(days)d days have a withdrawal value; at least "
+                        "%(need)d are needed to tell.", have, **v)
+    if what == "craving":
+        return ngettext("Only %(num)d of the last %(days)d days have a craving value; at least "
+                        "%(need)d are needed to tell.",
+                        "Only %(num)d of the last %(days)d days have a craving value; at least "
+                        "%(need)d are needed to tell.", have, **v)
+    if what == "medication":
+        return ngettext("Only %(num)d of the last %(days)d days have a medication value; at least "
+                        "%(need)d are needed to tell.",
+                        "Only %(num)d of the last %(days)d days have a medication value; at least "
+                        "%(need)d are needed to tell.", have, **v)
+    if what == "use":
+        return ngettext("Only %(num)d of the last %(days)d days are noted as free of use; at least "
+                        "%(need)d are needed to tell.",
+                        "Only %(num)d of the last %(days)d days are noted as free of use; at least "
+                        "%(need)d are needed to tell.", have, **v)
+    return ngettext("Only %(num)d of the last %(days)d days have an access value; at least "
+                    "%(need)d are needed to tell.",
+                    "Only %(num)d of the last %(days)d days have an access value; at least "
+                    "%(need)d are needed to tell.", have, **v)
+
+
+class _ChecklistOnly(str):
+    """A criterion's why that names only a checklist item nobody ticked: a flag the
+    status words read, whatever the language the why is written in."""
+
+
+def _home_unticked(alone=True):
+    text = gettext("the checklist item %(item)s is not ticked",
+                   item=_quoted(CHECKLIST_LABELS["home-substance-free"]))
+    return _ChecklistOnly(_capital(text) + ".") if alone else text
 
 
 def _c_withdrawal(ctx, ticked, prompts):
@@ -938,11 +1095,12 @@ def _c_withdrawal(ctx, ticked, prompts):
     pairs = ctx.days.values(last_days(ctx.today, t["days"]), "withdrawal")
     bad = [(d, v) for d, v in pairs if v in ("moderate", "severe")]
     if bad:
-        return "unmet", f"Withdrawal {_values_on(bad)} (in the last {t['days']} days)."
+        return "unmet", gettext("Withdrawal %(values)s (in the last %(days)d days).",
+                                values=_values_on(bad, "withdrawal"), days=t["days"])
     if len(pairs) >= t["min_values"]:
-        return "met", (f"No moderate or severe withdrawal on the {len(pairs)} of the last "
-                       f"{t['days']} days with a withdrawal value.")
-    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have a withdrawal value")
+        return "met", gettext("No moderate or severe withdrawal on the %(num)d of the last %(days)d "
+                              "days with a withdrawal value.", num=len(pairs), days=t["days"])
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "withdrawal")
 
 
 def _c_cravings(ctx, ticked, prompts):
@@ -950,16 +1108,17 @@ def _c_cravings(ctx, ticked, prompts):
     pairs = ctx.days.values(last_days(ctx.today, t["days"]), "craving")
     high = [(d, v) for d, v in pairs if v >= t["craving"]]
     if high:
-        return "unmet", (f"Craving {_values_on(high)}: {t['craving']} or more in the last "
-                         f"{t['days']} days.")
+        return "unmet", gettext("Craving %(values)s: %(craving)d or more in the last %(days)d days.",
+                                values=_values_on(high), craving=t["craving"], days=t["days"])
     mean = Fraction(sum(v for _, v in pairs), len(pairs)) if pairs else None
     if len(pairs) >= t["min_values"]:
+        v = {"mean": _number(mean), "num": len(pairs), "days": t["days"]}
         if mean > t["max_mean"]:
-            return "unmet", (f"Average craving {_number(mean)} over {len(pairs)} of the last "
-                             f"{t['days']} days, above {t['max_mean']}.")
-        return "met", (f"Average craving {_number(mean)} over {len(pairs)} of the last "
-                       f"{t['days']} days, and none {t['craving']} or more.")
-    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have a craving value")
+            return "unmet", gettext("Average craving %(mean)s over %(num)d of the last %(days)d days, "
+                                    "above %(max)d.", max=t["max_mean"], **v)
+        return "met", gettext("Average craving %(mean)s over %(num)d of the last %(days)d days, "
+                              "and none %(craving)d or more.", craving=t["craving"], **v)
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "craving")
 
 
 def _c_medication(ctx, ticked, prompts):
@@ -969,16 +1128,17 @@ def _c_medication(ctx, ticked, prompts):
     missed = [d for d, v in pairs if v == "missed"]
     problems = []
     if missed:
-        problems.append(f"medication missed on {join_words(day_words(d) for d in missed)}")
+        problems.append(gettext("medication missed on %(days)s",
+                                days=join_words(day_words(d) for d in missed)))
     if ctx.medication_stopped_on in window:
-        problems.append(f"medication stopped on {day_words(ctx.medication_stopped_on)}")
+        problems.append(gettext("medication stopped on %(day)s", day=day_words(ctx.medication_stopped_on)))
     if problems:
-        text = join_words(problems)
-        return "unmet", f"{text[0].upper()}{text[1:]} (in the last {t['days']} days)."
+        return "unmet", _capital(gettext("%(problems)s (in the last %(days)d days).",
+                                         problems=join_words(problems), days=t["days"]))
     if len(pairs) >= t["min_values"]:
-        return "met", (f"Medication noted on {len(pairs)} of the last {t['days']} days and "
-                       f"never missed.")
-    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have a medication value")
+        return "met", gettext("Medication noted on %(num)d of the last %(days)d days and never missed.",
+                              num=len(pairs), days=t["days"])
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "medication")
 
 
 def _c_no_use(ctx, ticked, prompts):
@@ -986,11 +1146,13 @@ def _c_no_use(ctx, ticked, prompts):
     pairs = ctx.days.values(last_days(ctx.today, t["days"]), "use")
     used = [(d, v) for d, v in pairs if v in USE_SIGNS]
     if used:
-        return "unmet", f"Use {_values_on(used)} (in the last {t['days']} days)."
+        return "unmet", gettext("Use %(values)s (in the last %(days)d days).",
+                                values=_values_on(used, "use"), days=t["days"])
     clean = sum(1 for _, v in pairs if v == "none")
     if clean >= t["min_none_days"]:
-        return "met", f"No use noted on {clean} of the last {t['days']} days, and no signs of use."
-    return "unknown", _need(clean, t["min_none_days"], t["days"], "are noted as free of use")
+        return "met", gettext("No use noted on %(num)d of the last %(days)d days, and no signs of use.",
+                              num=clean, days=t["days"])
+    return "unknown", _need(clean, t["min_none_days"], t["days"], "use")
 
 
 def _c_environment(ctx, ticked, prompts):
@@ -1000,18 +1162,22 @@ def _c_environment(ctx, ticked, prompts):
     possible = [d for d, v in pairs if v == "possible"]
     problems = []
     if easy:
-        problems.append(f"easy access to the drug on {join_words(day_words(d) for d in easy)}")
+        problems.append(gettext("easy access to the drug on %(days)s",
+                                days=join_words(day_words(d) for d in easy)))
     if len(possible) >= t["possible_days"]:
-        problems.append(f"access possible on {len(possible)} of the last {t['days']} days")
+        problems.append(gettext("access possible on %(num)d of the last %(days)d days",
+                                num=len(possible), days=t["days"]))
     if "home-substance-free" not in ticked:
-        problems.append("the checklist item \"home free of drugs\" is not ticked")
+        if not problems:
+            return "unmet", _home_unticked()
+        problems.append(_home_unticked(alone=False))
     if problems:
-        text = join_words(problems)
-        return "unmet", text[0].upper() + text[1:] + "."
+        return "unmet", _capital(join_words(problems)) + "."
     if len(pairs) >= t["min_values"]:
-        return "met", (f"Access noted on {len(pairs)} of the last {t['days']} days, never easy "
-                       f"and possible on {len(possible)}; the home is checked free of drugs.")
-    return "unknown", _need(len(pairs), t["min_values"], t["days"], "have an access value")
+        return "met", gettext("Access noted on %(num)d of the last %(days)d days, never easy and "
+                              "possible on %(possible)d; the home is checked free of drugs.",
+                              num=len(pairs), days=t["days"], possible=len(possible))
+    return "unknown", _need(len(pairs), t["min_values"], t["days"], "access")
 
 
 def _c_stress(ctx, ticked, prompts):
@@ -1019,40 +1185,46 @@ def _c_stress(ctx, ticked, prompts):
     window = last_days(ctx.today, t["days"])
     used = [(d, v) for d, v in ctx.days.values(window, "use") if v in USE_SIGNS]
     if used:
-        return "unmet", f"Use {_values_on(used)} (in the last {t['days']} days)."
+        return "unmet", gettext("Use %(values)s (in the last %(days)d days).",
+                                values=_values_on(used, "use"), days=t["days"])
+    item = _quoted(CHECKLIST_LABELS["stress-handled"])
     if "stress-handled" in ticked:
-        return "met", "The checklist item \"a stressful time handled without use\" is ticked."
+        return "met", gettext("The checklist item %(item)s is ticked.", item=item)
     calm = ctx.days.matching(
         window, lambda dv: dv.stress is not None and dv.stress >= t["stress"] and dv.use == "none")
     if calm:
         pairs = [(d, ctx.days.get(d).stress) for d in calm]
-        return "met", f"Stress {_values_on(pairs)} with no use on the same day."
-    return "unknown", (f"No day in the last {t['days']} days with stress of {t['stress']} or more "
-                       f"and no use, and the checklist item \"a stressful time handled without "
-                       f"use\" is not ticked.")
+        return "met", gettext("Stress %(values)s with no use on the same day.", values=_values_on(pairs))
+    return "unknown", gettext("No day in the last %(days)d days with stress of %(stress)d or more and "
+                              "no use, and the checklist item %(item)s is not ticked.",
+                              days=t["days"], stress=t["stress"], item=item)
 
 
 def _c_items(criterion_id, items):
     def check(ctx, ticked, prompts):
         missing = [i for i in items if i not in ticked]
         shown = missing or items
-        labels = join_words(f"\"{CHECKLIST_LABELS[i]}\"" for i in shown)
-        words = "item {} is" if len(shown) == 1 else "items {} are"
+        labels = join_words(_quoted(CHECKLIST_LABELS[i]) for i in shown)
         if missing:
-            return "unmet", f"The checklist {words.format(labels)} not ticked yet."
-        return "met", f"The checklist {words.format(labels)} ticked."
+            return "unmet", ngettext("The checklist item %(items)s is not ticked yet.",
+                                     "The checklist items %(items)s are not ticked yet.",
+                                     len(shown), items=labels)
+        return "met", ngettext("The checklist item %(items)s is ticked.",
+                               "The checklist items %(items)s are ticked.", len(shown), items=labels)
     return check
 
 
-KIND_WORDS = {"urgent": "urgent", "more-structure": "consider more structure"}
+KIND_WORDS = {"urgent": _l("urgent"), "more-structure": _l("consider more structure")}
 
 
 def _c_prompts(ctx, ticked, prompts):
     warnings = [p for p in prompts if p["level"] in KIND_WORDS]
     if warnings:
-        names = join_words(f"{p['title']} ({KIND_WORDS[p['level']]})" for p in warnings)
-        return "unmet", f"Warning signs today: {names}."
-    return "met", "No urgent or more-structure warning sign today."
+        # TRANSLATORS: a prompt's title, then its kind: "Severe withdrawal (consider more structure)".
+        names = join_words(gettext("%(title)s (%(kind)s)", title=p["title"], kind=KIND_WORDS[p["level"]])
+                           for p in warnings)
+        return "unmet", gettext("Warning signs today: %(names)s.", names=names)
+    return "met", gettext("No urgent or more-structure warning sign today.")
 
 
 _CRITERION_CHECKS = {
@@ -1083,36 +1255,45 @@ def evaluate_step_down(ctx, ticked, prompts):
 
 # When only its checklist item stops `safe-environment`, the reason says so, rather
 # than suggesting the drug was within reach when no one saw that.
-CHECKLIST_ONLY_BECAUSE = {"safe-environment": "the home is not yet checked free of drugs"}
+CHECKLIST_ONLY_BECAUSE = {"safe-environment": _l("the home is not yet checked free of drugs")}
 MAX_REASONS = 3  # the overall line stays one short sentence; every criterion is listed below it
+
+
+def _checklist_only(criterion):
+    """The criterion is unmet only because a checklist item is not ticked (a flag, not words)."""
+    # The flag is lost when the result went through JSON: then the why is the same
+    # sentence, in the language of the moment.
+    why = criterion["why"]
+    return criterion["id"] in CHECKLIST_CRITERIA or (
+        criterion["id"] in CHECKLIST_ONLY_BECAUSE
+        and (isinstance(why, _ChecklistOnly) or why == _home_unticked()))
 
 
 def _because(criterion):
     special = CHECKLIST_ONLY_BECAUSE.get(criterion["id"])
-    if special and criterion["why"].startswith("The checklist item"):
-        return special
-    return CRITERIA_BY_ID[criterion["id"]].because
+    if special and _checklist_only(criterion):
+        return str(special)
+    return str(CRITERIA_BY_ID[criterion["id"]].because)
 
 
 CHECKLIST_CRITERIA = ("coping-practiced", "medically-stable", "accountability", "transition-planned")
-CRITERION_STATUS_WORDS = {"met": "Met", "unmet": "Not yet", "unknown": "The check-ins don't show this yet"}
+CRITERION_STATUS_WORDS = {"met": _l("Met"), "unmet": _l("Not yet"),
+                          "unknown": _l("The check-ins don't show this yet")}
 
 
 def criterion_words(criterion):
     """A criterion's status in words that say only what is known: an item nobody
     ticked is "Not ticked yet", not a verdict about the person."""
-    checklist_only = criterion["id"] in CHECKLIST_CRITERIA or (
-        criterion["id"] in CHECKLIST_ONLY_BECAUSE and criterion["why"].startswith("The checklist item"))
-    if criterion["status"] == "unmet" and checklist_only:
-        return "Not ticked yet"
-    return CRITERION_STATUS_WORDS[criterion["status"]]
+    if criterion["status"] == "unmet" and _checklist_only(criterion):
+        return gettext("Not ticked yet")
+    return str(CRITERION_STATUS_WORDS[criterion["status"]])
 
 
 def status_words(step_down):
     """The overall step-down wording; never a bare verdict of readiness."""
     status = step_down["status"]
     if status != "not-yet":
-        return STATUS_WORDS[status]
+        return str(STATUS_WORDS[status])
     reasons = []
     for c in step_down["criteria"]:
         if c["status"] == "unmet" and _because(c) not in reasons:
@@ -1120,8 +1301,9 @@ def status_words(step_down):
     shown = reasons[:MAX_REASONS]
     if len(reasons) > MAX_REASONS:
         more = len(reasons) - MAX_REASONS
-        shown.append(f"{more} more reason{'s' if more > 1 else ''} listed below")
-    return f"{STATUS_WORDS['not-yet']} {join_words(shown)}"
+        shown.append(ngettext("%(num)d more reason listed below", "%(num)d more reasons listed below", more))
+    # TRANSLATORS: the start is the same words as "Not yet, because" on its own.
+    return gettext("Not yet, because %(reasons)s", reasons=join_words(shown))
 
 
 # ---------------------------------------------------------------------------
@@ -1156,8 +1338,27 @@ def evaluate(today, checkins, level_of_care=None, level_since=None, previous_lev
     return {"prompts": prompts, "step_down": evaluate_step_down(ctx, ticked, prompts)}
 
 
+def _arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m caregiver.signals",
+        description="Read the input JSON on stdin, write the prompts and step-down readiness "
+                    "as JSON on stdout.")
+    parser.add_argument("--lang", choices=words.languages(), default=words.ENGLISH,
+                        help="the language of the sentences a person reads (title, why, action); "
+                             "ids, evidence and keys are the same in every language")
+    return parser.parse_args(argv)
+
+
 def main(argv=None):
-    """Read the input JSON on stdin, write the output JSON on stdout; 2 on invalid input."""
+    """Read the input JSON on stdin, write the output JSON on stdout; 2 on invalid input.
+
+    `argv` holds the options (`--lang es`); None means none (the defaults)."""
+    args = _arguments([] if argv is None else argv)
+    with words.using(args.lang):
+        return _main()
+
+
+def _main():
     def fail(message):
         sys.stderr.write(" ".join(message.split()) + "\n")
         return 2
@@ -1184,4 +1385,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
