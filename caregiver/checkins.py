@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from . import records, signals
 from .dates import circle_today, day_words, local_date, long_date
 from .db import get_db, one
-from .forms import CheckinForm, ConfirmForm, value_words
-from .i18n import _, _l
+from .forms import CheckinForm, ConfirmForm, _l, value_words
+from .i18n import _
 from .records import author_of, checkins_between, row_to_checkin
 from .views import circle_member_required, render, wants_json
 from .vocabulary import CHECKIN_FIELDS as FIELDS

@@ -14,12 +14,26 @@ from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import signals
-from .i18n import _, _l, ngettext
+from . import signals, words
+from .i18n import _, ngettext
 from .dates import TIMEZONES, today_in
 from .vocabulary import FIELD, LEVEL_NAMES, LEVELS, LIVING_SITUATIONS, NOT_OBSERVED_LABEL, SCALE_MAX
 from .vocabulary import INJECTIONS, MEDICATION_NAMES, MEDICATIONS
 from .webform import CheckboxField, WebForm, none_if_blank, one_line_break, parse_day, strip
+
+class _l(words.Lazy):  # noqa: N801 (called like a function, and extracted as one)
+    """Text written at import time (a label, a choice, a message), translated each time it
+    is read, with `%(name)s` values. Read as text in a page, it is escaped like any text:
+    Flask-Babel's lazy string is not (an apostrophe reached the HTML raw)."""
+    __slots__ = ("values",)
+
+    def __init__(self, text, **values):
+        super().__init__(text)
+        self.values = values
+
+    def __str__(self):
+        return words.gettext(self.text, **self.values)
+
 
 # At least two digits anywhere (a leading bracket is fine: "(555) 123-4567").
 PHONE = Regexp(r"^(?=(?:\D*\d){2})\+?[0-9(][0-9 ()\-.]{1,24}$",

@@ -13,8 +13,7 @@ from flask import Blueprint, abort, g, make_response, redirect, render_template,
 from . import audit, throttle
 from .dates import local_time
 from .db import get_db, now_utc, one, write
-from .forms import ConfirmForm, ShareLinkForm
-from .i18n import _l
+from .forms import ConfirmForm, ShareLinkForm, _l
 from .sealing import seal, unseal
 from .sessions import token_hash
 from .summary import build_summary, window
