@@ -7,11 +7,12 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from . import records, signals
 from .dates import circle_today, day_words, local_date, long_date
 from .db import get_db, one
-from .forms import CheckinForm, ConfirmForm
+from .forms import CheckinForm, ConfirmForm, _l, value_words
+from .i18n import _
 from .records import author_of, checkins_between, row_to_checkin
 from .views import circle_member_required, render, wants_json
 from .vocabulary import CHECKIN_FIELDS as FIELDS
-from .vocabulary import FIELD, INJECTIONS
+from .vocabulary import FIELD, INJECTIONS, SIGN_WORDS
 
 bp = Blueprint("checkins", __name__)
 
@@ -27,11 +28,11 @@ def new_form(circle, **kwargs):
 # ("Overdose, naloxone given: Sun 6 Dec"). Whole sentences with one placeholder, for
 # translation.
 FACT_WORDS = {
-    "overdose-naloxone": "Overdose, naloxone given: {days}",
-    "overdose": "Overdose: {days}",
-    "naloxone": "Naloxone given: {days}",
-    "use-confirmed": "Use after a time without it: {days}",
-    "use-suspected": "Suspected use after a time without it: {days}",
+    "overdose-naloxone": _l("Overdose, naloxone given: %(days)s"),
+    "overdose": _l("Overdose: %(days)s"),
+    "naloxone": _l("Naloxone given: %(days)s"),
+    "use-confirmed": _l("Use after a time without it: %(days)s"),
+    "use-suspected": _l("Suspected use after a time without it: %(days)s"),
 }
 
 
@@ -56,16 +57,21 @@ def urgent_facts(circle, prompts):
     rows = checkins_between(circle["id"], date.fromisoformat(days[0]), date.fromisoformat(days[-1]))
     values = signals.aggregate_days([row_to_checkin(r) for r in rows])
     today = circle_today(circle)
-    found = {}  # words -> days
+    found = {}  # kind of fact (or the rule's title) -> days
     for p in urgent:
         for d in p["evidence"]:
             dv = values.get(date.fromisoformat(d))
             kind = _fact_kind(p["rule"], dv) if dv else None
-            words = FACT_WORDS[kind] if kind else f"{p['title']}: {{days}}"
-            found.setdefault(words, set()).add(d)
+            found.setdefault(kind or str(p["title"]), set()).add(d)
     ordered = sorted(found.items(), key=lambda item: max(item[1]), reverse=True)
-    return [words.format(days=", ".join(long_date(d, today) for d in sorted(ds, reverse=True)))
-            for words, ds in ordered]
+    facts = []
+    for key, ds in ordered:
+        days = ", ".join(long_date(d, today) for d in sorted(ds, reverse=True))
+        if key in FACT_WORDS:
+            facts.append(str(FACT_WORDS[key]) % {"days": days})
+        else:
+            facts.append(_("%(title)s: %(days)s", title=key, days=days))
+    return facts
 
 
 def on_injection(circle_id):
@@ -139,7 +145,7 @@ def edit(circle_id, checkin_id):
     if form.validate_on_submit():
         after = form.checkin()
         records.save_edit(get_db(), row, g.user["id"], after)
-        flash(f"Saved your changes to the check-in of {day_words(after['date'])}.")
+        flash(_("Saved your changes to the check-in of %(day)s.", day=day_words(after["date"])))
         return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{after['date']}")
     return render("checkins/edit.html", form=form, checkin=row, delete_form=ConfirmForm(),
                   injection=on_injection(circle_id), status=422 if form.errors else 200)
@@ -152,35 +158,40 @@ def delete(circle_id, checkin_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     records.save_deletion(get_db(), row, g.user["id"])
-    flash(f"Deleted your check-in of {day_words(row['date'])}. The history lists the deletion under that day.")
+    flash(_("Deleted your check-in of %(day)s. The history lists the deletion under that day.",
+            day=day_words(row["date"])))
     return redirect(url_for("checkins.history", circle_id=circle_id) + f"#day-{row['date']}")
 
 
 def _shown(field, value):
     kind = FIELD[field].kind
     if kind == "flag":
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if kind == "signs":
-        return ", ".join(v.replace("-", " ") for v in value) if value else "none"
-    return "–" if value in (None, "") else str(value)
+        return ", ".join(str(SIGN_WORDS.get(v, v)) for v in value) if value else _("none")
+    return value_words(field, value)
 
 
-def describe_change(action, before, after):
-    """One change of the record of edits in a few words: what an edit changed, or what
-    a deleted check-in held (notes are said to have changed, never quoted)."""
+def describe_change(who, action, before, after):
+    """One change of the record of edits, as one sentence: who edited what, or what a
+    deleted check-in held (notes are said to have changed, never quoted)."""
     if action == "delete":
         held = [f"{FIELD[f].short} {_shown(f, before[f])}" for f in FIELDS[1:-1]
                 if before.get(f) not in (None, False, [], "")]
-        return "deleted a check-in" + (f" ({', '.join(held)})" if held else "")
+        if held:
+            return _("%(who)s deleted a check-in (%(values)s)", who=who, values=", ".join(held))
+        return _("%(who)s deleted a check-in", who=who)
     changed = []
     for f in FIELDS:
         if before.get(f) == after.get(f):
             continue
         if f == "notes":
-            changed.append("the note")
+            changed.append(_("the note"))
         else:
             changed.append(f"{FIELD[f].short} {_shown(f, before.get(f))} → {_shown(f, after.get(f))}")
-    return "edited a check-in: " + (", ".join(changed) if changed else "nothing changed")
+    if not changed:
+        return _("%(who)s edited a check-in: nothing changed", who=who)
+    return _("%(who)s edited a check-in: %(changes)s", who=who, changes=", ".join(changed))
 
 
 def changes_between(circle, first, last):
@@ -194,9 +205,9 @@ def changes_between(circle, first, last):
         before, after = json.loads(r["before_json"] or "{}"), json.loads(r["after_json"] or "{}")
         day = (after or before).get("date")
         if day and first.isoformat() <= day <= last.isoformat():
-            changes.setdefault(day, []).append({"who": r["who"] or "A former member",
-                                                "on": local_date(r["at"], circle),
-                                                "what": describe_change(r["action"], before, after)})
+            who = r["who"] or _("A former member")
+            changes.setdefault(day, []).append({"who": who, "on": local_date(r["at"], circle),
+                                                "what": describe_change(who, r["action"], before, after)})
     return changes
 
 

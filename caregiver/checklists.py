@@ -12,6 +12,7 @@ from . import content, records
 from .dates import circle_today, local_date, long_date
 from .db import get_db
 from .forms import ChecklistTickForm
+from .i18n import _
 from .views import circle_member_required, render, wants_json, wants_partial
 
 bp = Blueprint("checklists", __name__)
@@ -26,9 +27,12 @@ def _item_view(item, state, circle, today):
     ticked = bool(state and state["ticked"])
     who = None
     if state:
-        who = "{} by {}, {}".format("Ticked" if ticked else "Unticked",
-                                     state["changed_by_name"] or "a former member",
-                                     long_date(local_date(state["changed_at"], circle), today))
+        name = state["changed_by_name"] or _("a former member")
+        day = long_date(local_date(state["changed_at"], circle), today)
+        if ticked:
+            who = _("Ticked by %(name)s, %(day)s", name=name, day=day)
+        else:
+            who = _("Unticked by %(name)s, %(day)s", name=name, day=day)
     return {**item, "ticked": ticked, "who": who, "client_id": str(uuid.uuid4())}
 
 
@@ -60,7 +64,7 @@ def _errors(form):
 def tick(circle_id, item_id):
     if item_id not in ITEMS:
         if wants_json():
-            return {"errors": {"item": ["No checklist has this item."]}}, 404
+            return {"errors": {"item": [_("No checklist has this item.")]}}, 404
         abort(404)
     list_id = ITEMS[item_id][0]
     form = ChecklistTickForm()
@@ -70,7 +74,7 @@ def tick(circle_id, item_id):
                            form.client_id.data)
         if result is None:
             form.client_id.errors = list(form.client_id.errors) + [
-                "Client id: already used for another tap. Please reload the page."]
+                _("Client id: already used for another tap. Please reload the page.")]
     if result is None:
         if wants_json():
             return {"errors": _errors(form)}, 422

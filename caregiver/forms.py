@@ -16,32 +16,32 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import signals
 from .dates import TIMEZONES, today_in
-from .i18n import _l
+from .i18n import _, _l, ngettext
 from .vocabulary import FIELD, LEVEL_NAMES, LEVELS, LIVING_SITUATIONS, NOT_OBSERVED_LABEL, SCALE_MAX
 from .vocabulary import INJECTIONS, MEDICATION_NAMES, MEDICATIONS
 from .webform import CheckboxField, WebForm, none_if_blank, one_line_break, parse_day, strip
 
 # At least two digits anywhere (a leading bracket is fine: "(555) 123-4567").
 PHONE = Regexp(r"^(?=(?:\D*\d){2})\+?[0-9(][0-9 ()\-.]{1,24}$",
-               message="Use digits, spaces, dashes or brackets (e.g. 911 or (555) 123-4567).")
+               message=_l("Use digits, spaces, dashes or brackets (e.g. 911 or (555) 123-4567)."))
 
 
 class CareTeamNumberForm(PlainForm):
-    label = StringField("Who", filters=[strip], validators=[Length(max=60, message="At most 60 characters.")])
-    number = StringField("Phone number", filters=[strip])
+    label = StringField(_l("Who"), filters=[strip], validators=[Length(max=60, message=_l("At most 60 characters."))])
+    number = StringField(_l("Phone number"), filters=[strip])
 
     def validate_label(self, field):
         if self.number.data and not field.data:  # said where the name is missing
-            raise ValidationError("Give both a name and a number, or neither.")
+            raise ValidationError(_("Give both a name and a number, or neither."))
 
     def validate_number(self, field):
         if self.label.data and not field.data:
-            raise ValidationError("Give both a name and a number, or neither.")
+            raise ValidationError(_("Give both a name and a number, or neither."))
         if field.data:
             PHONE(self, field)
 
 
-def level_choices(blank="Not sure"):
+def level_choices(blank=_l("Not sure")):
     return [("", blank)] + list(LEVEL_NAMES.items())
 
 
@@ -63,58 +63,58 @@ class EntryList(FieldList):
 
 
 class CircleForm(WebForm):
-    nickname = StringField("First name or nickname of the person in care", filters=[strip], validators=[
-        DataRequired("Enter a first name or nickname."), Length(max=40, message="At most 40 characters."),
+    nickname = StringField(_l("First name or nickname of the person in care"), filters=[strip], validators=[
+        DataRequired(_l("Enter a first name or nickname.")), Length(max=40, message=_l("At most 40 characters.")),
     ])
-    level_of_care = SelectField("Current level of care", choices=level_choices(), validate_choice=False)
-    level_since = StringField("Since", filters=[strip, none_if_blank])
+    level_of_care = SelectField(_l("Current level of care"), choices=level_choices(), validate_choice=False)
+    level_since = StringField(_l("Since"), filters=[strip, none_if_blank])
     # The weeks after 24/7 care are the riskiest (recent-step-down, use-after-abstinence):
     # a circle made the week after discharge must say where the person came from.
-    previous_level = SelectField("Before this level", choices=level_choices("Nowhere else, or not sure"),
+    previous_level = SelectField(_l("Before this level"), choices=level_choices(_l("Nowhere else, or not sure")),
                                  validate_choice=False)
-    living_situation = SelectField("Living situation", validate_choice=False,
-                                   choices=[("", "Not sure")] + list(LIVING_SITUATIONS))
-    timezone = SelectField("Time zone", choices=[(t, t) for t in TIMEZONES], default="America/New_York",
+    living_situation = SelectField(_l("Living situation"), validate_choice=False,
+                                   choices=[("", _l("Not sure"))] + list(LIVING_SITUATIONS))
+    timezone = SelectField(_l("Time zone"), choices=[(t, t) for t in TIMEZONES], default="America/New_York",
                            validate_choice=False)
-    emergency_number = StringField("Emergency number", filters=[strip], default="911",
-                                   validators=[DataRequired("Enter the emergency number (911 in the US)."), PHONE])
+    emergency_number = StringField(_l("Emergency number"), filters=[strip], default="911",
+                                   validators=[DataRequired(_l("Enter the emergency number (911 in the US).")), PHONE])
     care_team = EntryList(FormField(CareTeamNumberForm), min_entries=3, max_entries=3)
 
     def validate_level_of_care(self, field):
         if field.data and field.data not in LEVELS:
-            raise ValidationError("Choose a level of care from the list.")
+            raise ValidationError(_("Choose a level of care from the list."))
 
     def validate_previous_level(self, field):
         if not field.data:
             return
         if field.data not in LEVELS:
-            raise ValidationError("Choose the level before from the list.")
+            raise ValidationError(_("Choose the level before from the list."))
         if not self.level_of_care.data:
-            raise ValidationError("Choose the current level of care first.")
+            raise ValidationError(_("Choose the current level of care first."))
         if field.data == self.level_of_care.data:
-            raise ValidationError("Choose a level other than the current one, or 'Nowhere else, or not sure'.")
+            raise ValidationError(_("Choose a level other than the current one, or 'Nowhere else, or not sure'."))
 
     def validate_living_situation(self, field):
         if field.data and field.data not in dict(LIVING_SITUATIONS):
-            raise ValidationError("Choose a living situation from the list.")
+            raise ValidationError(_("Choose a living situation from the list."))
 
     def validate_timezone(self, field):
         if field.data not in TIMEZONES:
-            raise ValidationError("Choose a time zone from the list.")
+            raise ValidationError(_("Choose a time zone from the list."))
 
     def validate_level_since(self, field):
         if field.data is None:
             if self.level_of_care.data:
-                raise ValidationError("Enter the date this level of care started.")
+                raise ValidationError(_("Enter the date this level of care started."))
             return
         day = parse_day(field.data)
         if day is None:
-            raise ValidationError("Enter a date like 2026-11-02.")
+            raise ValidationError(_("Enter a date like 2026-11-02."))
         today = today_in(self.timezone.data)  # the circle's day, not the server's
         if day > today:
-            raise ValidationError("This date is in the future.")
+            raise ValidationError(_("This date is in the future."))
         if day < today - timedelta(days=LEVEL_MAX_DAYS_BACK):
-            raise ValidationError("This date is more than 10 years ago.")
+            raise ValidationError(_("This date is more than 10 years ago."))
         field.data = day.isoformat()
 
 
@@ -132,7 +132,7 @@ def _checkin_field(spec):
     if spec.kind == "signs":
         return MultiCheckboxField(spec.label, choices=list(spec.choices), validate_choice=False)
     if spec.kind == "flag":
-        return CheckboxField(spec.label, message=f"{spec.called}: {spec.problem}.")
+        return CheckboxField(spec.label, message=_l("%(field)s: %(problem)s.", field=spec.called, problem=spec.problem))
     if spec.kind == "text":
         return TextAreaField(spec.label, filters=[one_line_break, strip])
     return StringField(spec.label, filters=[strip])  # the date
@@ -162,7 +162,7 @@ class CheckinForm(WebForm):
 
     The rules engine's validate_checkin is the one check of the values; this form
     reads them from the request and says the engine's refusal in its own words."""
-    field_names = {**{f.name: f.called for f in FIELD.values()}, "client_id": "Client id"}
+    field_names = {**{f.name: f.called for f in FIELD.values()}, "client_id": _l("Client id")}
     errors_on_form = tuple(f.name for f in FIELD.values() if f.kind == "flag")  # checkboxes under one heading
     client_id = HiddenField()
     # One field per entry of the catalog (vocabulary.FIELDS), added below the class.
@@ -184,7 +184,7 @@ class CheckinForm(WebForm):
         sent = set(request.form.keys()) | set(request.files.keys()) if self._from_request else set()
         unknown = sorted(sent - set(self._fields))
         if unknown:
-            self.form_errors.append("Unknown field: " + ", ".join(unknown) + ".")
+            self.form_errors.append(_("Unknown field: %(names)s.", names=", ".join(unknown)))
             ok = False
         return self._validate_values() and ok
 
@@ -210,15 +210,19 @@ class CheckinForm(WebForm):
     def _problem(self, e):
         spec = FIELD[e.field]
         if spec.kind == "date":
-            return {"future": "Day: this date is in the future.",
-                    "too-old": f"Day: check-ins can go back at most {self.max_days_back} days."}.get(
-                        e.kind, "Day: enter a date like 2026-11-20.")
+            if e.kind == "future":
+                return _("Day: this date is in the future.")
+            if e.kind == "too-old":
+                return ngettext("Day: check-ins can go back at most %(num)d day.",
+                                "Day: check-ins can go back at most %(num)d days.", self.max_days_back)
+            return _("Day: enter a date like 2026-11-20.")
         value = e.value if isinstance(e.value, str) else ""
-        return f"{spec.called}: " + spec.problem.format(value=value[:80], length=len(value)) + "."
+        return _("%(field)s: %(problem)s.", field=spec.called,
+                 problem=spec.problem.format(value=value[:80], length=len(value)))
 
     def validate_client_id(self, field):
         if field.data and not re.fullmatch(r"[A-Za-z0-9\-]{8,64}", field.data):
-            raise ValidationError("Client id: this form is damaged. Please reload the page.")
+            raise ValidationError(_("Client id: this form is damaged. Please reload the page."))
 
     def checkin(self):
         """The validated check-in as the rules engine's dict."""
@@ -238,28 +242,28 @@ class ConfirmForm(WebForm):
 
 
 RESPONSE_ACTIONS = [
-    ("talked-with-care-team", "We talked with the care team"),
-    ("changed-level", "The level of care changed"),
-    ("safety-steps", "We took safety steps at home"),
-    ("watching", "We are watching closely"),
-    ("other", "Something else (see note)"),
+    ("talked-with-care-team", _l("We talked with the care team")),
+    ("changed-level", _l("The level of care changed")),
+    ("safety-steps", _l("We took safety steps at home")),
+    ("watching", _l("We are watching closely")),
+    ("other", _l("Something else (see note)")),
 ]
 
 
 class PromptResponseForm(WebForm):
-    field_names = {"rule": "About", "action": "What did you do"}
-    rule = StringField("About")
-    action = SelectField("What did you do?", choices=RESPONSE_ACTIONS, validate_choice=False)
-    note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
-                         validators=[Length(max=500, message="Note: at most 500 characters.")])
+    field_names = {"rule": _l("About"), "action": _l("What did you do")}
+    rule = StringField(_l("About"))
+    action = SelectField(_l("What did you do?"), choices=RESPONSE_ACTIONS, validate_choice=False)
+    note = TextAreaField(_l("Note (optional)"), filters=[one_line_break, strip],
+                         validators=[Length(max=500, message=_l("Note: at most 500 characters."))])
 
     def validate_rule(self, field):
         if field.data not in signals.RULES_BY_ID:
-            raise ValidationError("About: choose one of the signs listed.")
+            raise ValidationError(_("About: choose one of the signs listed."))
 
     def validate_action(self, field):
         if field.data not in dict(RESPONSE_ACTIONS):
-            raise ValidationError("What did you do: choose one of the options.")
+            raise ValidationError(_("What did you do: choose one of the options."))
 
 
 # ---------------------------------------------------------------------------
@@ -272,9 +276,9 @@ LEVEL_MAX_DAYS_BACK = 3653  # about 10 years: older than that is a typo, not his
 class HistoryEntryForm(WebForm):
     """An entry of a circle's history (a level of care, a medication): since when (the
     circle's local date, at most about 10 years back) and a note."""
-    since = StringField("Since", filters=[strip])
-    note = TextAreaField("Note (optional)", filters=[one_line_break, strip],
-                         validators=[Length(max=500, message="Note: at most 500 characters.")])
+    since = StringField(_l("Since"), filters=[strip])
+    note = TextAreaField(_l("Note (optional)"), filters=[one_line_break, strip],
+                         validators=[Length(max=500, message=_l("Note: at most 500 characters."))])
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -286,21 +290,21 @@ class HistoryEntryForm(WebForm):
     def validate_since(self, field):
         day = parse_day(field.data)
         if day is None:
-            raise ValidationError("Since: enter a date like 2026-11-02.")
+            raise ValidationError(_("Since: enter a date like 2026-11-02."))
         if day > self.today:
-            raise ValidationError("Since: this date is in the future.")
+            raise ValidationError(_("Since: this date is in the future."))
         if day < self.earliest:
-            raise ValidationError("Since: this date is more than 10 years ago.")
+            raise ValidationError(_("Since: this date is more than 10 years ago."))
         field.data = day.isoformat()
 
 
 class LevelForm(HistoryEntryForm):
     """A change of level of care: which level, since when, a note."""
-    level = SelectField("New level of care", choices=level_choices("Choose a level"), validate_choice=False)
+    level = SelectField(_l("New level of care"), choices=level_choices(_l("Choose a level")), validate_choice=False)
 
     def validate_level(self, field):
         if field.data not in LEVELS:
-            raise ValidationError("New level of care: choose one from the list.")
+            raise ValidationError(_("New level of care: choose one from the list."))
 
 
 NEXT_DUE_MAX_DAYS_AHEAD = 400  # the longest-acting injections are monthly: further is a typo
@@ -309,9 +313,9 @@ NEXT_DUE_MAX_DAYS_AHEAD = 400  # the longest-acting injections are monthly: furt
 class MedicationForm(HistoryEntryForm):
     """A medication entry (caregiver/medication.py): which medication, or none now; since
     when; for an injection, the day the next one is due; a note."""
-    medication = SelectField("Medication", choices=[("", "Choose one")] + list(MEDICATIONS),
+    medication = SelectField(_l("Medication"), choices=[("", _l("Choose one"))] + list(MEDICATIONS),
                              validate_choice=False)
-    next_due = StringField("Next injection due (optional)", filters=[strip, none_if_blank])
+    next_due = StringField(_l("Next injection due (optional)"), filters=[strip, none_if_blank])
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, today=today, **kwargs)
@@ -319,23 +323,23 @@ class MedicationForm(HistoryEntryForm):
 
     def validate_medication(self, field):
         if field.data not in MEDICATION_NAMES:
-            raise ValidationError("Medication: choose one from the list.")
+            raise ValidationError(_("Medication: choose one from the list."))
 
     def validate_next_due(self, field):
         if field.data is None:
             return
         # Said only when the medication chosen is clearly not an injection.
         if not self.medication.errors and self.medication.data not in INJECTIONS:
-            raise ValidationError("Next injection due: only for an injection. Leave it empty for this medication.")
+            raise ValidationError(_("Next injection due: only for an injection. Leave it empty for this medication."))
         day = parse_day(field.data)
         if day is None:
-            raise ValidationError("Next injection due: enter a date like 2026-12-08.")
+            raise ValidationError(_("Next injection due: enter a date like 2026-12-08."))
         since = None if self.since.errors else parse_day(self.since.data)
         if since and day < since:
-            raise ValidationError("Next injection due: this date is before the Since date.")
+            raise ValidationError(_("Next injection due: this date is before the Since date."))
         if day > self.latest_due:
-            raise ValidationError(f"Next injection due: this date is more than {NEXT_DUE_MAX_DAYS_AHEAD} days"
-                                  " from today.")
+            raise ValidationError(_("Next injection due: this date is more than %(num)s days from today.",
+                                    num=NEXT_DUE_MAX_DAYS_AHEAD))
         field.data = day.isoformat()
 
 
@@ -344,55 +348,75 @@ class ChecklistTickForm(WebForm):
 
     client_id is made when the page is rendered, so a form sent twice (a double tap,
     an offline replay) is stored once."""
-    field_names = {"client_id": "Client id"}
-    ticked = StringField("Ticked")
+    field_names = {"client_id": _l("Client id")}
+    ticked = StringField(_l("Ticked"))
     client_id = HiddenField()
 
     def validate_ticked(self, field):
         if field.data not in ("0", "1"):
-            raise ValidationError("Ticked: send 1 to tick the item or 0 to untick it.")
+            raise ValidationError(_("Ticked: send 1 to tick the item or 0 to untick it."))
 
     def validate_client_id(self, field):
         if field.data and not re.fullmatch(r"[A-Za-z0-9\-]{8,64}", field.data):
-            raise ValidationError("Client id: this form is damaged. Please reload the page.")
+            raise ValidationError(_("Client id: this form is damaged. Please reload the page."))
 
 
 # ---------------------------------------------------------------------------
 # Summary for the care team, share links, export and import (caregiver/summary.py)
 # ---------------------------------------------------------------------------
 
-SUMMARY_WINDOWS = [("7", "Last 7 days"), ("14", "Last 14 days"), ("30", "Last 30 days")]
+SUMMARY_WINDOWS = [(str(n), _l("Last %(num)s days", num=n)) for n in (7, 14, 30)]
 SHARE_MAX_DAYS = 90
 
 
 class ShareLinkForm(WebForm):
     """A read-only link to the summary for someone on the care team."""
     errors_on_form = ("include_notes", "include_brief")
-    label = StringField("Who is it for? (e.g. Dr. Lee, clinic)", filters=[strip], validators=[
-        DataRequired("Who is it for: enter a name, e.g. Dr. Lee, clinic."),
-        Length(max=80, message="Who is it for: at most 80 characters."),
+    field_names = {"label": _l("Who is it for"), "expires_days": _l("Works for how many days"),
+                   "days": _l("Days in the summary"), "include_notes": _l("Include caregivers' notes"),
+                   "include_brief": _l("Include the brief for an assessment")}
+    label = StringField(_l("Who is it for? (e.g. Dr. Lee, clinic)"), filters=[strip], validators=[
+        DataRequired(_l("Who is it for: enter a name, e.g. Dr. Lee, clinic.")),
+        Length(max=80, message=_l("Who is it for: at most 80 characters.")),
     ])
-    expires_days = StringField(f"Works for how many days? (1 to {SHARE_MAX_DAYS})", default="14",
+    expires_days = StringField(_l("Works for how many days? (1 to %(max)s)", max=SHARE_MAX_DAYS), default="14",
                                filters=[strip])
-    days = SelectField("Days in the summary", choices=SUMMARY_WINDOWS, default="14", validate_choice=False)
-    include_notes = CheckboxField("Include caregivers' notes",
-                                  message="Include caregivers' notes: tick the box or leave it empty.")
+    days = SelectField(_l("Days in the summary"), choices=SUMMARY_WINDOWS, default="14", validate_choice=False)
+    include_notes = CheckboxField(_l("Include caregivers' notes"),
+                                  message=_l("Include caregivers' notes: tick the box or leave it empty."))
     # The brief for an assessment (caregiver/assessment.py), after the summary.
     include_brief = CheckboxField(_l("Include the brief for an assessment"),
                                   message=_l("Include the brief for an assessment: tick the box or leave it empty."))
 
     def validate_expires_days(self, field):
         if not re.fullmatch(r"[0-9]{1,3}", field.data or "") or not 1 <= int(field.data) <= SHARE_MAX_DAYS:
-            raise ValidationError(f"Works for how many days: a whole number from 1 to {SHARE_MAX_DAYS}.")
+            raise ValidationError(_("Works for how many days: a whole number from 1 to %(max)s.", max=SHARE_MAX_DAYS))
 
     def validate_days(self, field):
         if field.data not in dict(SUMMARY_WINDOWS):
-            raise ValidationError("Days in the summary: choose 7, 14 or 30.")
+            raise ValidationError(_("Days in the summary: choose 7, 14 or 30."))
+
+
+#: A stored value in a few words, as the history's record of edits and the summary's
+#: table show it (the form's own labels are questions and answers: too long there).
+VALUE_WORDS = {
+    "withdrawal": {"none": _l("none"), "mild": _l("mild"), "moderate": _l("moderate"), "severe": _l("severe")},
+    "access": {"none": _l("none"), "possible": _l("possible"), "easy": _l("easy")},
+    "medication": {"taken": _l("taken"), "missed": _l("missed"), "not-prescribed": _l("not prescribed")},
+    "use": {"none": _l("none"), "suspected": _l("suspected"), "confirmed": _l("confirmed")},
+}
+
+
+def value_words(field, value):
+    """`value` of check-in `field` in a few words; "–" for a value nobody could tell."""
+    if value in (None, ""):
+        return "–"
+    return VALUE_WORDS.get(field, {}).get(value, str(value))
 
 
 class ImportForm(WebForm):
     """A .json file made by Export (the rules program's input); only its check-ins are read."""
-    field_names = {"file": "File"}
-    file = FileField("File to import (.json)", validators=[
-        FileRequired("File: choose the .json file to import."),
+    field_names = {"file": _l("File")}
+    file = FileField(_l("File to import (.json)"), validators=[
+        FileRequired(_l("File: choose the .json file to import.")),
     ])

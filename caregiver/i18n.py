@@ -14,12 +14,12 @@ from babel.dates import get_day_names, get_month_names
 from babel.messages.extract import extract_from_file
 from flask import g, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, get_translations, gettext, lazy_gettext, ngettext, refresh
+from flask_babel import Babel, get_translations, gettext, ngettext, refresh
 
 from . import words
 
 _ = gettext
-_l = lazy_gettext
+_l = words.lazy_gettext  # escaped in pages, unlike Flask-Babel's lazy_gettext
 __all__ = ["_", "_l", "ngettext", "init_app", "current_language", "languages", "set_language"]
 
 #: Each language named in itself, as a person looks for it in a list.
@@ -53,8 +53,16 @@ def choose_language():
 def set_language(code):
     """Write this request's page, and the engine's words, in `code` (a share link's language)."""
     g.language = code
-    words.language.set(code)
+    token = words.language.set(code)
+    g.setdefault("_words_before", token)  # the language before this request, put back at its end
     refresh()  # Flask-Babel keeps the first locale it was asked for
+
+
+def _end_request(exc=None):
+    # The request may run in its caller's context (a test client, a CLI): leave it as found.
+    token = g.pop("_words_before", None)
+    if token is not None:
+        words.language.reset(token)
 
 
 def _start_request():
@@ -127,5 +135,6 @@ def init_app(app):
     app.json = JSONProvider(app)
     app.jinja_env.policies["json.dumps_function"] = app.json.dumps  # |tojson, made before this
     app.before_request(_start_request)
+    app.teardown_request(_end_request)
     app.after_request(_vary)
     app.jinja_env.globals.update(current_language=current_language, languages=languages, js_words=js_words)

@@ -8,6 +8,7 @@ from . import content, records
 from .dates import circle_today, local_date, long_date
 from .db import get_db, write
 from .forms import LevelForm
+from .i18n import _, ngettext
 from .views import circle_member_required, own_history_entry, render
 
 bp = Blueprint("levels", __name__)
@@ -23,11 +24,12 @@ def current_level(circle, today):
     # A time zone change can put the start a day ahead of "today": never negative.
     days = max(0, (today - since).days) if since else None
     if since is None:
-        words = "start date not known"
+        words = _("start date not known")
     elif days == 0:
-        words = f"since today, {long_date(since, today)}"
+        words = _("since today, %(day)s", day=long_date(since, today))
     else:
-        words = f"since {long_date(since, today)}, {days} day{'' if days == 1 else 's'}"
+        words = ngettext("since %(day)s, %(num)d day", "since %(day)s, %(num)d days", days,
+                         day=long_date(since, today))
     return {"id": level_id, "level": content.LEVEL_BY_ID[level_id], "since": since, "days": days,
             "since_words": words, "previous": previous}
 

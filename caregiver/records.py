@@ -14,13 +14,14 @@ from flask import g
 from . import audit, signals
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
+from .i18n import _
 from .vocabulary import CHECKIN_FIELDS as FIELDS
 from .vocabulary import TWENTY_FOUR_SEVEN
 
 # ---------------------------------------------------------------------------
 # Check-ins
 # ---------------------------------------------------------------------------
-IMPORTED_AUTHOR = "Imported"  # what an imported check-in shows as its author
+IMPORTED_AUTHOR = "Imported"  # an imported check-in's author in the CSV export (pages translate it)
 LOOKBACK_DAYS = 30  # the longest window of any rule; older check-ins are never read
 
 
@@ -33,11 +34,12 @@ def row_to_checkin(row):
     return c
 
 
-def author_of(row):
+def author_of(row, in_file=False):
     """Who wrote a check-in row (with its author's name joined in): "Imported" for an
-    imported one, since the file holds no names (it belongs to whoever imported it)."""
+    imported one, since the file holds no names (it belongs to whoever imported it).
+    A page says it in the reader's language; an export file (`in_file`) in English."""
     if (row["client_id"] or "").startswith("import-"):
-        return IMPORTED_AUTHOR
+        return IMPORTED_AUTHOR if in_file else _("Imported")
     return row["author"]
 
 

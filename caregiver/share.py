@@ -13,7 +13,7 @@ from flask import Blueprint, abort, g, make_response, redirect, render_template,
 from . import audit, throttle
 from .dates import local_time
 from .db import get_db, now_utc, one, write
-from .forms import ConfirmForm, ShareLinkForm
+from .forms import ConfirmForm, ShareLinkForm, _l
 from .sealing import seal, unseal
 from .sessions import token_hash
 from .assessment import build_brief
@@ -25,12 +25,12 @@ bp = Blueprint("share", __name__)
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}\Z")  # secrets.token_urlsafe(32)
 SHARE_FAILURES_FORGOTTEN = timedelta(hours=24)  # wrong share tokens from one address
 GONE = {  # what a share link that does not open says: never any data
-    "locked": ("Too many tries", ("Too many links that do not work were opened from this address. "
-                                  "Please wait a little and try again.")),
-    "gone": ("This link is no longer available", ("This share link has expired or the family withdrew "
-                                                  "it. Ask them for a new link if you still need the summary.")),
-    "unknown": ("This link does not work", ("This share link is not valid. Check that the whole link "
-                                            "was copied, or ask the family for a new one.")),
+    "locked": (_l("Too many tries"), _l("Too many links that do not work were opened from this address. "
+                                        "Please wait a little and try again.")),
+    "gone": (_l("This link is no longer available"), _l("This share link has expired or the family withdrew "
+                                                        "it. Ask them for a new link if you still need the summary.")),
+    "unknown": (_l("This link does not work"), _l("This share link is not valid. Check that the whole link "
+                                                  "was copied, or ask the family for a new one.")),
 }
 SHARE_HEADERS = {
     "Cache-Control": "no-store",

@@ -6,7 +6,8 @@ from flask import Blueprint, g, request
 
 from . import charts, content, records, signals
 from .dates import circle_today, day_words, full_date, local_time
-from .forms import RESPONSE_ACTIONS
+from .forms import RESPONSE_ACTIONS, value_words
+from .i18n import _
 from .records import author_of, checkins_between, row_to_checkin
 from .views import circle_member_required, render
 from .vocabulary import LEVEL_NAMES, MEDICATION_NAMES, SIGN_WORDS, USE_SIGNS
@@ -29,10 +30,6 @@ def window(value):
 # ---------------------------------------------------------------------------
 # The summary: plain data for templates/summary/_summary.html
 # ---------------------------------------------------------------------------
-def _words(value):
-    return "–" if value is None else str(value).replace("-", " ")
-
-
 def day_table(rows, first, last):
     """One row per day from `first` to `last` (oldest first) with the day's aggregated
     values as the rules read them; days without a check-in have `values` None."""
@@ -40,7 +37,7 @@ def day_table(rows, first, last):
     notes = {}
     for r in sorted(rows, key=lambda r: r["created_at"]):
         if r["notes"]:
-            notes.setdefault(r["date"], []).append({"author": author_of(r) or "A former member",
+            notes.setdefault(r["date"], []).append({"author": author_of(r) or _("A former member"),
                                                     "text": r["notes"]})
     table = []
     day = first
@@ -48,17 +45,17 @@ def day_table(rows, first, last):
         dv = aggregated.get(day)
         row = {"date": day, "values": None, "notes": notes.get(day.isoformat(), [])}
         if dv is not None:
-            flags = [w for w, on in (("overdose", dv.overdose), ("naloxone given", dv.naloxone_given)) if on]
+            flags = [w for w, on in ((_("overdose"), dv.overdose), (_("naloxone given"), dv.naloxone_given)) if on]
             row["values"] = {
                 "checkins": dv.checkins,
-                "craving": _words(dv.craving),
-                "stress": _words(dv.stress),
-                "withdrawal": _words(dv.withdrawal),
-                "signs": ", ".join(SIGN_WORDS.get(s, s) for s in dv.withdrawal_signs) or "–",
-                "access": _words(dv.access),
-                "medication": _words(dv.medication),
-                "use": _words(dv.use),
-                "overdose": ", ".join(flags) or "no",
+                "craving": value_words("craving", dv.craving),
+                "stress": value_words("stress", dv.stress),
+                "withdrawal": value_words("withdrawal", dv.withdrawal),
+                "signs": ", ".join(str(SIGN_WORDS.get(s, s)) for s in dv.withdrawal_signs) or "–",
+                "access": value_words("access", dv.access),
+                "medication": value_words("medication", dv.medication),
+                "use": value_words("use", dv.use),
+                "overdose": ", ".join(flags) or _("no"),
                 "use_flag": dv.use in USE_SIGNS,
                 "medication_flag": dv.medication == "missed",
                 "overdose_flag": bool(flags),
@@ -82,7 +79,7 @@ def _charts(first, last, aggregated):
         if dv.overdose or dv.naloxone_given:
             markers["overdose"].append(d)
     series = []
-    for field, name in (("craving", "Craving"), ("stress", "Stress")):
+    for field, name in (("craving", _("Craving")), ("stress", _("Stress"))):
         points = [(d, getattr(aggregated[d], field) if d in aggregated else None) for d in days]
         series.append(charts.trend_chart(field, name, points, markers))
     return series
@@ -104,7 +101,7 @@ def _responses(circle_id, first, last):
     actions = dict(RESPONSE_ACTIONS)
     rows = sorted(records.responses_between(circle_id, first, last), key=lambda r: (r["day"], r["at"]))
     return [{**r, "action_words": actions.get(r["action"], r["action"]),
-             "author": r["author"] or "A former member"} for r in rows]
+             "author": r["author"] or _("A former member")} for r in rows]
 
 
 def build_summary(circle, days, include_notes):
@@ -140,8 +137,8 @@ def build_summary(circle, days, include_notes):
     # both matter to a clinician, not only the one level before.
     # (The first without its start day, which may lie before the period.)
     timeline = records.timeline_since(records.level_history(circle["id"]), first.isoformat())
-    path = [LEVEL_NAMES.get(e["level"], e["level"]) + (f" from {full_date(e['since'])}" if i else "")
-            for i, e in enumerate(timeline)]
+    path = [_("%(level)s from %(day)s", level=LEVEL_NAMES.get(e["level"], e["level"]), day=full_date(e["since"]))
+            if i else str(LEVEL_NAMES.get(e["level"], e["level"])) for i, e in enumerate(timeline)]
     medication = records.medication_now(circle["id"])
     logged = sum(1 for row in table if row["values"])
     return {
@@ -149,8 +146,8 @@ def build_summary(circle, days, include_notes):
         "days": days,
         "first": first,
         "today": today,
-        "range": f"{day_words(first)}{' ' + str(first.year) if first.year != today.year else ''}"
-                 f" to {full_date(today)}",
+        "range": _("%(first)s to %(last)s", last=full_date(today),
+                   first=f"{day_words(first)}{' ' + str(first.year) if first.year != today.year else ''}"),
         "made_at": f"{full_date(now.date())}, {now:%H:%M} ({circle['timezone']})",
         "include_notes": include_notes,
         "level": level,
@@ -161,7 +158,7 @@ def build_summary(circle, days, include_notes):
             "stopped": medication["stopped_on"] and full_date(medication["stopped_on"]),
             "next_due": medication["next_due"] and full_date(medication["next_due"])},
         "prompts": prompts,
-        "suggested_levels": signals.join_words([LEVEL_NAMES[lvl] for lvl in suggested], "or"),
+        "suggested_levels": signals.join_words([str(LEVEL_NAMES[lvl]) for lvl in suggested], _("or")),
         "other_responses": other,
         "step_down": result["step_down"],
         "checklists": checklist_progress(circle["id"]),

@@ -18,6 +18,7 @@ from . import records, signals
 from .dates import circle_today, full_date
 from .db import get_db, now_utc, one, write
 from .forms import ImportForm
+from .i18n import _, current_language, ngettext
 from .records import author_of, row_to_checkin
 from .views import circle_member_required, render
 from .vocabulary import CSV_COLUMNS, LEVEL_NAMES
@@ -61,7 +62,8 @@ def export_csv(circle_id):
     writer.writerow(CSV_COLUMNS)
     for row in records.all_checkins(circle_id):
         c = row_to_checkin(row)
-        values = {**c, "caregiver": author_of(row) or "", "created_at": row["created_at"],
+        # The file's words stay English (docs/export.md): "Imported", never translated.
+        values = {**c, "caregiver": author_of(row, in_file=True) or "", "created_at": row["created_at"],
                   "withdrawal_signs": ";".join(c["withdrawal_signs"]),
                   "overdose": "yes" if c["overdose"] else "no",
                   "naloxone_given": "yes" if c["naloxone_given"] else "no"}
@@ -103,6 +105,7 @@ def export_json(circle_id):
 # ---------------------------------------------------------------------------
 # Import
 # ---------------------------------------------------------------------------
+# Stored in the level history (data, like a caregiver's note): in English, as written.
 IMPORTED_NOTE = "Imported from a file."
 IMPORTED_PREVIOUS_NOTE = "Imported from a file, which does not say when this level started."
 
@@ -112,6 +115,9 @@ class ImportProblem(ValueError):
 
 
 def _ordinal(n):
+    """"3rd" in English; the number alone in another language, whose sentence says the rest."""
+    if current_language() != "en":
+        return f"{n:,}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n:,}{suffix}"
 
@@ -119,18 +125,25 @@ def _ordinal(n):
 def _problem(e, raw):
     """The engine's SignalsInputError in the words of the import page."""
     if e.kind == "unknown-key":
-        return ImportProblem(f"Unknown key {json.dumps(e.value)[:60]}: the file may only hold "
-                             + ", ".join(signals.TOP_LEVEL_KEYS) + ".")
+        return ImportProblem(_("Unknown key %(key)s: the file may only hold %(keys)s.",
+                               key=json.dumps(e.value)[:60], keys=", ".join(signals.TOP_LEVEL_KEYS)))
     if e.entry is None:
         return ImportProblem(f"{e}.")
-    # 'The 3rd check-in (dated 2026-01-04), craving: must be ...'
+    # 'The 3rd check-in (dated 2026-01-04), craving: must be ...': the field as the file
+    # names it (its JSON key), the engine's message after it.
     item = raw[e.entry]
     try:
-        dated = f" (dated {signals.parse_date(item.get('date')).isoformat()})"
+        day = signals.parse_date(item.get("date")).isoformat()
     except (AttributeError, signals.SignalsInputError):  # not an object, or no valid date
-        dated = ""
-    field = f", {e.entry_field}" if e.entry_field else ""
-    return ImportProblem(f"The {_ordinal(e.entry + 1)} check-in{dated}{field}: {e.message}.")
+        day = None
+    words = {"ordinal": _ordinal(e.entry + 1), "day": day, "field": e.entry_field, "message": e.message}
+    if day and e.entry_field:
+        return ImportProblem(_("The %(ordinal)s check-in (dated %(day)s), %(field)s: %(message)s.", **words))
+    if day:
+        return ImportProblem(_("The %(ordinal)s check-in (dated %(day)s): %(message)s.", **words))
+    if e.entry_field:
+        return ImportProblem(_("The %(ordinal)s check-in, %(field)s: %(message)s.", **words))
+    return ImportProblem(_("The %(ordinal)s check-in: %(message)s.", **words))
 
 
 def parse_import(data, today):
@@ -141,22 +154,24 @@ def parse_import(data, today):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportProblem("The file is not text (UTF-8). Choose the .json file made by Export.") from None
+        raise ImportProblem(_("The file is not text (UTF-8). Choose the .json file made by Export.")) from None
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
         if text.lstrip().startswith(",".join(CSV_COLUMNS[:2])):  # our own CSV: the other export
-            raise ImportProblem("This looks like the spreadsheet export (CSV). Import takes the data file "
-                                "(.json) that Export makes: choose that one.") from None
-        raise ImportProblem(f"The file is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}).") from None
+            raise ImportProblem(_("This looks like the spreadsheet export (CSV). Import takes the data file "
+                                  "(.json) that Export makes: choose that one.")) from None
+        # e.msg is Python's own (English) description of the JSON error: a detail for whoever fixes the file.
+        raise ImportProblem(_("The file is not valid JSON (%(error)s at line %(line)s, column %(column)s).",
+                              error=e.msg, line=e.lineno, column=e.colno)) from None
     except RecursionError:
-        raise ImportProblem("The file is nested too deeply to be an export.") from None
+        raise ImportProblem(_("The file is nested too deeply to be an export.")) from None
     except ValueError:  # e.g. a number with more digits than Python converts
-        raise ImportProblem("The file is not valid JSON (a number is too long).") from None
+        raise ImportProblem(_("The file is not valid JSON (a number is too long).")) from None
     if not isinstance(obj, dict):
-        raise ImportProblem('The file must hold a JSON object with a "checkins" list.')
+        raise ImportProblem(_('The file must hold a JSON object with a "checkins" list.'))
     if isinstance(obj.get("checkins"), list) and len(obj["checkins"]) > MAX_IMPORT_CHECKINS:
-        raise ImportProblem(f"checkins: at most {MAX_IMPORT_CHECKINS:,} check-ins in one file.")
+        raise ImportProblem(_("checkins: at most %(max)s check-ins in one file.", max=f"{MAX_IMPORT_CHECKINS:,}"))
     try:
         parsed = signals.parse_input({**obj, "today": today.isoformat()})
     except signals.SignalsInputError as e:
@@ -257,8 +272,13 @@ def store_imported(db, circle_id, user_id, parsed):
 def _level_words(level):
     """'Outpatient since Mon 2 Nov 2026, before that Inpatient'."""
     current, since, previous = level
-    words = LEVEL_NAMES[current] + (f" since {full_date(since)}" if since else "")
-    return words + (f", before that {LEVEL_NAMES[previous]}" if previous and previous != current else "")
+    words = {"level": LEVEL_NAMES[current], "day": since and full_date(since),
+             "previous": LEVEL_NAMES.get(previous)}
+    if not (previous and previous != current):
+        return _("%(level)s since %(day)s", **words) if since else str(words["level"])
+    if since:
+        return _("%(level)s since %(day)s, before that %(previous)s", **words)
+    return _("%(level)s, before that %(previous)s", **words)
 
 
 @bp.route("/c/<int:circle_id>/import", methods=["GET", "POST"])

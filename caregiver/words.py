@@ -38,14 +38,17 @@ def ngettext(one, many, num, **values):
 
 
 class Lazy:
-    """Text written at import time (a module-level label), translated each time it is read."""
-    __slots__ = ("text",)
+    """Text written at import time (a label, a choice, a form message), translated each
+    time it is read, with `%(name)s` values. In a page it is escaped like any text
+    (Flask-Babel's own lazy string is not: an apostrophe reached the HTML raw)."""
+    __slots__ = ("text", "values")
 
-    def __init__(self, text):
+    def __init__(self, text, **values):
         self.text = text
+        self.values = values
 
     def __str__(self):
-        return gettext(self.text)
+        return gettext(self.text, **self.values)
 
     def __html__(self):
         return escape(str(self))
