@@ -1,0 +1,345 @@
+"""Alerts: what goes into the outbox, when, and the sender that empties it.
+
+Urgent alerts are queued by `queue_urgent`, inside the write that saves the check-in
+which made an urgent rule start to hold: both land, or neither. The new-sign,
+missing-check-in and reminder alerts are found by the worker (`scan`), which reads each
+circle that has a phone to tell. The sender (`send_due`) claims rows inside a write,
+so any number of senders hand each alert over once; it sends outside any transaction
+and records every attempt. Payloads carry a circle's nickname and fixed words, never a
+health value: a lock screen is not private.
+"""
+import hashlib
+import json
+import secrets
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from . import push
+from .db import write
+from .i18n import _
+
+URGENT_RULES = ("overdose-recent", "use-after-abstinence")
+URGENT_TTL = 60 * 60  # an hour: an overdose alert that arrives the next day helps no one
+OTHER_TTL = 24 * 60 * 60
+GIVE_UP_AFTER = timedelta(hours=24)
+RENOTIFY_AFTER = timedelta(days=7)  # a sign alerts again only after this long without holding
+REMINDER_WINDOW = timedelta(hours=3)  # a reminder missed for longer (sender down) is skipped
+BATCH = 10
+SCAN_EVERY = 60  # seconds between the worker's readings of the circles
+
+
+def utc(now=None):
+    return (now or datetime.now(timezone.utc)).replace(microsecond=0)
+
+
+def iso(moment):
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def topic(tag):
+    """RFC 8030 Topic: at most 32 URL-safe characters, the same for the same alert."""
+    return push.b64e(hashlib.sha256(tag.encode()).digest()[:24])
+
+
+# --- Choices -----------------------------------------------------------------------------
+
+DEFAULT_CHOICES = {"urgent": 1, "structure": 1, "missing": 0, "reminder_at": None,
+                   "reminder_unless": "me", "quiet_from": None, "quiet_until": None}
+
+
+def choices(db, circle_id, user_id):
+    row = next(db.query("SELECT * FROM alert_choices WHERE circle_id = ? AND user_id = ?",
+                        [circle_id, user_id]), None)
+    return {**DEFAULT_CHOICES, **(row or {})}
+
+
+def quiet_ends(choice, circle_tz, now):
+    """When quiet hours end (UTC) if `now` falls in them, else None."""
+    start, end = choice["quiet_from"], choice["quiet_until"]
+    if not start or not end or start == end:
+        return None
+    zone = ZoneInfo(circle_tz)
+    local = now.astimezone(zone)
+    clock = local.strftime("%H:%M")
+    inside = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not inside:
+        return None
+    day = local.date() if clock < end else local.date() + timedelta(days=1)
+    ends = datetime.combine(day, time.fromisoformat(end), tzinfo=zone)
+    return ends.astimezone(timezone.utc)
+
+
+# --- Queueing ----------------------------------------------------------------------------
+
+def _recipients(db, circle_id, kind, exclude_user=None):
+    """(subscription, user's choices) of the members who want `kind` from this circle."""
+    column = {"urgent": "urgent", "structure": "structure", "missing": "missing"}[kind]
+    default = DEFAULT_CHOICES[column]
+    return list(db.query(
+        "SELECT s.id AS subscription_id, s.user_id, a.quiet_from, a.quiet_until"
+        " FROM memberships m JOIN push_subscriptions s ON s.user_id = m.user_id"
+        " LEFT JOIN alert_choices a ON a.circle_id = m.circle_id AND a.user_id = m.user_id"
+        f" WHERE m.circle_id = ? AND m.user_id IS NOT ? AND coalesce(a.{column}, ?) = 1",
+        [circle_id, exclude_user, default]))
+
+
+def enqueue(db, subscription_id, user_id, circle_id, kind, tag, message, now, due=None, checkin_id=None):
+    """One alert for one phone; the same tag for the same phone is queued once."""
+    urgent = kind == "urgent"
+    return db.execute(
+        "INSERT OR IGNORE INTO push_outbox (subscription_id, circle_id, user_id, kind, tag, checkin_id, payload,"
+        " urgency, ttl, created_at, due_at, give_up_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [subscription_id, circle_id, user_id, kind, tag, checkin_id,
+         json.dumps({**message, "tag": tag, "kind": kind}),
+         "high" if urgent else "normal", URGENT_TTL if urgent else OTHER_TTL,
+         iso(now), iso(due or now), iso(now + GIVE_UP_AFTER)]).rowcount
+
+
+def circle_message(circle, kind):
+    """The words a notification shows: the circle's nickname and no health value."""
+    body = {
+        "urgent": _("An urgent sign was logged: open for the steps."),
+        "structure": _("A new sign to consider more structure: open to read it."),
+        "missing": _("No check-ins for 3 days: open to add one."),
+        "reminder": _("Time for today's check-in."),
+    }[kind]
+    anchor = "#urgent-title" if kind == "urgent" else ""  # the urgent card (prompts/_list.html)
+    return {"title": circle["nickname"], "body": body, "url": f"/c/{circle['id']}/{anchor}"}
+
+
+def could_be_urgent(checkin):
+    """Whether a check-in could make an urgent rule hold: the only ones worth a second
+    reading of the rules while saving (most check-ins cost nothing more)."""
+    return bool(checkin.get("overdose") or checkin.get("naloxone_given")
+                or checkin.get("use") in ("suspected", "confirmed"))
+
+
+def urgent_rules(result):
+    return {p["rule"] for p in result["prompts"] if p["rule"] in URGENT_RULES}
+
+
+def queue_urgent(db, circle, author_id, checkin_id, rules, now=None):
+    """Inside the check-in's write: an alert to every other member's phones for the
+    urgent rules that began to hold with it. Quiet hours never hold these back.
+    Returns how many phones were queued."""
+    if not rules:
+        return 0
+    now = utc(now)
+    message = circle_message(circle, "urgent")
+    tag = f"urgent-{circle['id']}-{checkin_id}"
+    return sum(enqueue(db, r["subscription_id"], r["user_id"], circle["id"], "urgent", tag, message, now,
+                       checkin_id=checkin_id)
+               for r in _recipients(db, circle["id"], "urgent", exclude_user=author_id))
+
+
+def queue_test(db, subscription, now=None):
+    now = utc(now)
+    tag = f"test-{secrets.token_hex(4)}"
+    message = {"title": _("Caregiver"), "body": _("This is a test notification. Alerts reach this phone."),
+               "url": "/account/notifications"}
+    enqueue(db, subscription["id"], subscription["user_id"], None, "test", tag, message, now)
+
+
+def delivery(db, checkin_id):
+    """(phones alerted, delivered, failed) for the urgent alert of a check-in."""
+    row = next(db.query(
+        "SELECT count(*) AS alerted, coalesce(sum(state = 'delivered'), 0) AS delivered,"
+        " coalesce(sum(state = 'failed'), 0) AS failed FROM push_outbox WHERE checkin_id = ? AND kind = 'urgent'",
+        [checkin_id]))
+    return row["alerted"], row["delivered"], row["failed"]
+
+
+def stop_for_member(db, circle_id, user_id):
+    """A member is going: what is queued for them from this circle is never sent."""
+    db.execute("DELETE FROM push_outbox WHERE circle_id = ? AND user_id = ? AND state = 'pending'",
+               [circle_id, user_id])
+
+
+# --- The worker's readings: new signs, missing check-ins, reminders ----------------------------
+
+def _queue_sign(db, circle, kind, rule, now):
+    tag = f"{kind}-{circle['id']}-{rule}-{iso(now)[:10]}"
+    message = circle_message(circle, kind)
+    for r in _recipients(db, circle["id"], kind):
+        due = quiet_ends(r, circle["timezone"], now)
+        enqueue(db, r["subscription_id"], r["user_id"], circle["id"], kind, tag, message, now, due=due)
+
+
+def note_signs(db, circle, result, now):
+    """Inside a write: a more-structure sign (or checkins-missing) alerts once when it
+    starts to hold, and again only after it stopped holding for 7 days."""
+    holding = {p["rule"]: ("missing" if p["rule"] == "checkins-missing" else "structure")
+               for p in result["prompts"] if p["level"] == "more-structure" or p["rule"] == "checkins-missing"}
+    state = {r["rule"]: r for r in db.query("SELECT * FROM alert_rule_state WHERE circle_id = ?", [circle["id"]])}
+    for rule, row in state.items():
+        if row["holding"] and rule not in holding:
+            db.execute("UPDATE alert_rule_state SET holding = 0, stopped_at = ? WHERE circle_id = ? AND rule = ?",
+                       [iso(now), circle["id"], rule])
+    for rule, kind in holding.items():
+        row = state.get(rule)
+        if row and row["holding"]:
+            continue
+        rested = row is None or row["stopped_at"] is None or \
+            now - datetime.fromisoformat(row["stopped_at"]) >= RENOTIFY_AFTER
+        if rested:
+            _queue_sign(db, circle, kind, rule, now)
+        db.execute("INSERT INTO alert_rule_state (circle_id, rule, holding, alerted_at, stopped_at)"
+                   " VALUES (?, ?, 1, ?, NULL) ON CONFLICT (circle_id, rule) DO UPDATE SET holding = 1,"
+                   " alerted_at = coalesce(excluded.alerted_at, alert_rule_state.alerted_at)",
+                   [circle["id"], rule, iso(now) if rested else None])
+
+
+def due_reminders(db, now):
+    """Members whose daily reminder time has come in their circle's time zone today."""
+    found = []
+    for row in db.query(
+            "SELECT a.*, c.timezone, c.nickname FROM alert_choices a JOIN circles c ON c.id = a.circle_id"
+            " WHERE a.reminder_at IS NOT NULL AND EXISTS (SELECT 1 FROM push_subscriptions s"
+            " WHERE s.user_id = a.user_id)"):
+        zone = ZoneInfo(row["timezone"])
+        local = now.astimezone(zone)
+        # The wall-clock time today, as the zone has it (a time skipped by a DST change
+        # comes at the first moment after it; a doubled one once, by reminders_sent).
+        at = datetime.combine(local.date(), time.fromisoformat(row["reminder_at"]), tzinfo=zone)
+        at = at.astimezone(timezone.utc).astimezone(zone)
+        if at <= local < at + REMINDER_WINDOW:
+            found.append((row, local.date()))
+    return found
+
+
+def queue_reminders(db, now):
+    """Inside a write: today's reminders, once a day each, unless already checked in."""
+    for row, day in due_reminders(db, now):
+        who = "" if row["reminder_unless"] == "anyone" else " AND user_id = :user"
+        if next(db.query(f"SELECT 1 FROM checkins WHERE circle_id = :circle AND date = :day{who} LIMIT 1",
+                         {"circle": row["circle_id"], "day": day.isoformat(), "user": row["user_id"]}), None):
+            continue
+        if not db.execute("INSERT OR IGNORE INTO reminders_sent (circle_id, user_id, day, kind, at)"
+                          " VALUES (?, ?, ?, 'reminder', ?)",
+                          [row["circle_id"], row["user_id"], day.isoformat(), iso(now)]).rowcount:
+            continue
+        circle = {"id": row["circle_id"], "nickname": row["nickname"]}
+        message = circle_message(circle, "reminder")
+        due = quiet_ends(row, row["timezone"], now)
+        for sub in db.query("SELECT id FROM push_subscriptions WHERE user_id = ?", [row["user_id"]]):
+            enqueue(db, sub["id"], row["user_id"], row["circle_id"], "reminder",
+                    f"reminder-{row['circle_id']}-{day.isoformat()}", message, now, due=due)
+
+
+def scan(db, now=None, evaluate=None):
+    """One reading of every circle with a phone to tell, and today's reminders."""
+    from . import records  # records imports this module to queue urgent alerts
+    evaluate = evaluate or records.circle_signals
+    now = utc(now)
+    circles = list(db.query(
+        "SELECT DISTINCT c.* FROM circles c JOIN memberships m ON m.circle_id = c.id"
+        " JOIN push_subscriptions s ON s.user_id = m.user_id"))
+    for circle in circles:
+        result = evaluate(circle)
+        with write(db):
+            note_signs(db, circle, result, now)
+    with write(db):
+        queue_reminders(db, now)
+
+
+# --- Sending ---------------------------------------------------------------------------------
+
+def backoff(attempts):
+    """Seconds before the next try: 30 s, 1, 2, 4 ... minutes, at most an hour."""
+    return min(30 * 2 ** (attempts - 1), 60 * 60)
+
+
+def claim(db, sender, now, limit=BATCH, lease=None):
+    """Take up to `limit` due alerts for this sender: in a write, so two senders never
+    take the same row. A row whose sender died is taken again when its lease ends."""
+    lease = lease or limit * push_timeout() + 30
+    with write(db):
+        db.execute("UPDATE push_outbox SET state = 'failed', done_at = ? WHERE state = 'pending'"
+                   " AND subscription_id IS NULL", [iso(now)])  # the phone turned alerts off
+        # Never to someone who has left the circle since (a test alert has no circle).
+        ids = [r["id"] for r in db.query(
+            "SELECT o.id FROM push_outbox o WHERE o.state = 'pending' AND o.due_at <= :now"
+            " AND (o.claimed_until IS NULL OR o.claimed_until <= :now)"
+            " AND (o.circle_id IS NULL OR EXISTS (SELECT 1 FROM memberships m"
+            "      WHERE m.circle_id = o.circle_id AND m.user_id = o.user_id))"
+            " ORDER BY o.urgency = 'high' DESC, o.due_at, o.id LIMIT :limit",
+            {"now": iso(now), "limit": limit})]
+        if not ids:
+            return []
+        marks = ",".join("?" for _ in ids)
+        db.execute(f"UPDATE push_outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                   [sender, iso(now + timedelta(seconds=lease)), *ids])
+        return list(db.query(
+            "SELECT o.*, s.endpoint, s.p256dh, s.auth FROM push_outbox o"
+            f" JOIN push_subscriptions s ON s.id = o.subscription_id WHERE o.id IN ({marks}) ORDER BY o.id", ids))
+
+
+def push_timeout():
+    return current_app.config.get("PUSH_TIMEOUT", 10)
+
+
+def settings():
+    cfg = current_app.config
+    return {"allowed": cfg["PUSH_HOSTS"].split(), "allow_local": bool(cfg.get("PUSH_ALLOW_LOCAL_FOR_TESTS")),
+            "private_key": cfg["VAPID_PRIVATE_KEY"],
+            "subject": cfg["VAPID_SUBJECT"] or cfg["BASE_URL"] or "mailto:operator@caregiver.invalid"}
+
+
+def deliver(row, conf):
+    """Hand one claimed alert to its push service; the push service's Answer."""
+    try:
+        target = push.vet_endpoint(row["endpoint"], conf["allowed"], conf["allow_local"])
+    except push.Refused as e:
+        return push.Answer(None, None, f"refused: {e}"), True
+    answer = push.post(target, json.loads(row["payload"]), p256dh=row["p256dh"], auth=row["auth"],
+                       private_key=conf["private_key"], subject=conf["subject"], ttl=row["ttl"],
+                       urgency=row["urgency"], topic=topic(row["tag"]), timeout=push_timeout())
+    return answer, False
+
+
+def record(db, row, sender, answer, refused, now):
+    """The attempt, and what follows from it: delivered, tried again later, or given up
+    (404/410: the phone's subscription is gone, so it is deleted)."""
+    with write(db):
+        if not db.execute("SELECT 1 FROM push_outbox WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+                          [row["id"], sender]).fetchone():
+            return "lost"  # its lease ran out and another sender took it
+        db.execute("INSERT INTO push_attempts (outbox_id, at, status, error, retry_after) VALUES (?, ?, ?, ?, ?)",
+                   [row["id"], iso(now), answer.status, answer.error, answer.retry_after])
+        attempts = row["attempts"] + 1
+        status = answer.status
+        if status is not None and 200 <= status < 300:
+            db.execute("UPDATE push_outbox SET state = 'delivered', attempts = ?, done_at = ?, claimed_by = NULL,"
+                       " claimed_until = NULL WHERE id = ?", [attempts, iso(now), row["id"]])
+            db.execute("UPDATE push_subscriptions SET last_delivered_at = ? WHERE id = ?",
+                       [iso(now), row["subscription_id"]])
+            return "delivered"
+        retry = not refused and (status is None or status == 429 or status >= 500)
+        next_try = now + timedelta(seconds=max(backoff(attempts), answer.retry_after or 0))
+        if retry and next_try <= datetime.fromisoformat(row["give_up_at"]):
+            db.execute("UPDATE push_outbox SET attempts = ?, due_at = ?, claimed_by = NULL, claimed_until = NULL"
+                       " WHERE id = ?", [attempts, iso(next_try), row["id"]])
+            return "retry"
+        db.execute("UPDATE push_outbox SET state = 'failed', attempts = ?, done_at = ?, claimed_by = NULL,"
+                   " claimed_until = NULL WHERE id = ?", [attempts, iso(now), row["id"]])
+        if status in (404, 410) or refused:
+            db.execute("DELETE FROM push_subscriptions WHERE id = ?", [row["subscription_id"]])
+            return "gone"
+        return "failed"
+
+
+def send_due(db, sender=None, now=None, limit=BATCH, clock=None):
+    """Claim and send due alerts until none is due. Returns {outcome: count}."""
+    sender = sender or secrets.token_hex(8)
+    conf = settings()
+    counts = {}
+    while True:
+        rows = claim(db, sender, utc(now or (clock and clock())), limit)
+        if not rows:
+            return counts
+        for row in rows:
+            answer, refused = deliver(row, conf)
+            outcome = record(db, row, sender, answer, refused, utc(now or (clock and clock())))
+            counts[outcome] = counts.get(outcome, 0) + 1

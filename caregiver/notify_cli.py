@@ -1,0 +1,65 @@
+"""The sender: `flask --app caregiver notify send` (one pass) and `notify worker`.
+
+    flask --app caregiver notify send     # send what is due, then stop (a timer may run it)
+    flask --app caregiver notify worker   # keep sending; read the circles each minute
+
+Any number of senders may run beside any number of web workers: each alert is claimed
+by one sender at a time (caregiver/alerts.py).
+"""
+import secrets
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import alerts
+from .db import connect
+
+notify_cli = AppGroup("notify", help="Send alerts and reminders (Web Push).")
+
+
+def one_pass(sender, scan=True):
+    """Send what is due (and, with scan, first read the circles), on a fresh connection
+    and app context: a long-running worker never reads yesterday's cached values."""
+    app = current_app._get_current_object()
+    with app.app_context():
+        db = connect(app.config["DATABASE"])
+        from flask import g
+        g.db = db  # the rules' readers (records) use the request's connection
+        try:
+            if scan:
+                alerts.scan(db)
+            return alerts.send_due(db, sender)
+        finally:
+            g.pop("db", None)
+            db.close()
+
+
+@notify_cli.command("send")
+@click.option("--no-scan", is_flag=True, help="Only send what is queued; read no circle.")
+def send_command(no_scan):
+    """Send every alert that is due, once."""
+    counts = one_pass(secrets.token_hex(8), scan=not no_scan)
+    click.echo("sent: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing was due"))
+
+
+@notify_cli.command("worker")
+@click.option("--every", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
+def worker_command(every):
+    """Keep sending alerts and due reminders until stopped."""
+    sender = secrets.token_hex(8)
+    click.echo(f"notify worker {sender}: sending every {every:g} s; reading the circles every {alerts.SCAN_EVERY} s")
+    last_scan = 0.0
+    while True:
+        scan = time.monotonic() - last_scan >= alerts.SCAN_EVERY
+        if scan:
+            last_scan = time.monotonic()
+        try:
+            counts = one_pass(sender, scan=scan)
+        except Exception as e:  # a bad moment (a locked database) must not stop the alerts
+            click.echo(f"notify worker: {type(e).__name__}: {e}", err=True)
+            counts = {}
+        if counts:
+            click.echo("sent: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+        time.sleep(every)
