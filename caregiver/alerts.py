@@ -200,8 +200,9 @@ def due_reminders(db, now):
             " WHERE s.user_id = a.user_id)"):
         zone = ZoneInfo(row["timezone"])
         local = now.astimezone(zone)
-        # The wall-clock time today, as the zone has it (a time skipped by a DST change
-        # comes at the first moment after it; a doubled one once, by reminders_sent).
+        # The wall-clock time today in the circle's zone. A time the clocks skip (02:30
+        # on the spring night) comes an hour later on the clock, 03:30; one they repeat
+        # (01:30 in autumn) comes the first time, and reminders_sent keeps it to once.
         at = datetime.combine(local.date(), time.fromisoformat(row["reminder_at"]), tzinfo=zone)
         at = at.astimezone(timezone.utc).astimezone(zone)
         if at <= local < at + REMINDER_WINDOW:
