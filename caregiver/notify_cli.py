@@ -48,18 +48,26 @@ def send_command(no_scan):
 @click.option("--every", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
 def worker_command(every):
     """Keep sending alerts and due reminders until stopped."""
+    run_worker(every, say=click.echo)
+
+
+def run_worker(every, say, stop=None):
+    """The worker's loop, until `stop` (a threading.Event) is set or the process ends."""
     sender = secrets.token_hex(8)
-    click.echo(f"notify worker {sender}: sending every {every:g} s; reading the circles every {alerts.SCAN_EVERY} s")
-    last_scan = 0.0
-    while True:
-        scan = time.monotonic() - last_scan >= alerts.SCAN_EVERY
+    say(f"notify worker {sender}: sending every {every:g} s; reading the circles every {alerts.SCAN_EVERY} s")
+    last_scan = None
+    while not (stop and stop.is_set()):
+        scan = last_scan is None or time.monotonic() - last_scan >= alerts.SCAN_EVERY
         if scan:
             last_scan = time.monotonic()
         try:
             counts = one_pass(sender, scan=scan)
         except Exception as e:  # a bad moment (a locked database) must not stop the alerts
-            click.echo(f"notify worker: {type(e).__name__}: {e}", err=True)
+            say(f"notify worker: {type(e).__name__}: {e}")
             counts = {}
         if counts:
-            click.echo("sent: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
-        time.sleep(every)
+            say("sent: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+        if stop:
+            stop.wait(every)
+        else:
+            time.sleep(every)

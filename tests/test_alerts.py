@@ -281,3 +281,29 @@ def test_subscribing_refuses_an_endpoint_outside_the_push_services(app, auth, re
     assert response.status_code == 400
     assert "Push address: this server does not send there" in response.get_data(as_text=True)
     assert rows(app, "SELECT * FROM push_subscriptions") == []
+
+
+def test_with_the_worker_running_an_overdose_saved_by_bea_reaches_alices_phone(app, bea, receiver, circle):
+    """The issue's "done when", in one process: the worker of `make run` (its loop, in a
+    thread), Bea saving an overdose, Alice's phone (the local receiver) getting it. The
+    wait is a timeout of 60 s (the issue's promise), not a measured time."""
+    import time
+    from caregiver.notify_cli import run_worker
+    stop = threading.Event()
+    said = []
+
+    def work():
+        with app.app_context():
+            run_worker(0.2, said.append, stop)
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        overdose(bea, circle)
+        deadline = time.monotonic() + 60
+        while not receiver.messages("alice-phone") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert [m["kind"] for m in receiver.messages("alice-phone")] == ["urgent"]
+    assert any(line.startswith("sent: 1 delivered") for line in said), said
