@@ -357,8 +357,9 @@ self.addEventListener("notificationclick", (event) => {
     const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
     for (const client of windows) {
       if ("navigate" in client) {
-        await client.focus();
-        return client.navigate(url);
+        const opened = await client.navigate(url);
+        try { await (opened || client).focus(); } catch (error) { /* the browser may refuse focus */ }
+        return opened;
       }
     }
     return self.clients.openWindow(url);
