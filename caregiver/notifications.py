@@ -70,8 +70,9 @@ def subscribe():
     try:
         push.vet_endpoint(form.endpoint.data, current_app.config["PUSH_HOSTS"].split(),
                           bool(current_app.config.get("PUSH_ALLOW_LOCAL_FOR_TESTS")))
-    except push.Refused as e:
-        form.endpoint.errors.append(_("Push address: this server does not send there (%(why)s).", why=str(e)))
+    except push.Refused:  # (why, in English, is for the operator's log, not this page)
+        form.endpoint.errors.append(_("Push address: this server sends alerts only to the browsers' push "
+                                      "services, and this address is not one of them."))
         return _page(form, 400)
     mine = _this_session()
     db = get_db()

@@ -237,3 +237,33 @@ def test_test_and_off_fuzzed(app, alice, circle, token, phone_id):
     for action in ("test", "off"):
         r = alice.client.post(f"/account/notifications/{phone_id}/{action}", data={"csrf_token": token})
         assert r.status_code in (302, 400, 404)
+
+
+def test_an_edit_that_adds_an_overdose_alerts_like_a_new_check_in(app, alice, bea, receiver, circle):
+    day = datetime.now(ZoneInfo(TZ)).date().isoformat()
+    bea.checkin(circle, date=day, craving="2")
+    [checkin] = rows(app, "SELECT id FROM checkins")
+    r = bea.post(f"/c/{circle}/checkins/{checkin['id']}/edit", {"date": day, "craving": "2", "overdose": "y"})
+    assert r.status_code == 302
+    assert [(o["kind"], o["checkin_id"]) for o in rows(app, "SELECT kind, checkin_id FROM push_outbox")] == \
+        [("urgent", checkin["id"])]
+
+
+def test_the_purge_forgets_alerts_sent_more_than_30_days_ago_but_never_pending_ones(app, alice, bea, receiver,
+                                                                                     circle):
+    from caregiver.retention import purge
+    overdose(bea, circle)
+    send(app)
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("INSERT INTO push_outbox (subscription_id, circle_id, user_id, kind, tag, payload, ttl,"
+                     " created_at, due_at, give_up_at) SELECT subscription_id, circle_id, user_id, kind, 'pending-one',"
+                     " payload, ttl, created_at, due_at, give_up_at FROM push_outbox")
+    with app.app_context():
+        db = connect(app.config["DATABASE"])
+        with write(db):
+            counts = purge(db, now=datetime.now(timezone.utc) + timedelta(days=31))
+        db.close()
+    assert counts["alerts sent"] == 1
+    assert [r["tag"] for r in rows(app, "SELECT tag FROM push_outbox")] == ["pending-one"]
+    assert rows(app, "SELECT * FROM push_attempts") == []
