@@ -172,6 +172,10 @@ def note_signs(db, circle, result, now):
     starts to hold, and again only after it stopped holding for 7 days."""
     holding = {p["rule"]: ("missing" if p["rule"] == "checkins-missing" else "structure")
                for p in result["prompts"] if p["level"] == "more-structure" or p["rule"] == "checkins-missing"}
+    # A circle with no check-in at all is new, not neglected (as its home page says).
+    if "checkins-missing" in holding and not db.execute(
+            "SELECT 1 FROM checkins WHERE circle_id = ? LIMIT 1", [circle["id"]]).fetchone():
+        del holding["checkins-missing"]
     state = {r["rule"]: r for r in db.query("SELECT * FROM alert_rule_state WHERE circle_id = ?", [circle["id"]])}
     for rule, row in state.items():
         if row["holding"] and rule not in holding:

@@ -150,6 +150,9 @@ def test_checkins_missing_alerts_only_those_who_chose_it_and_waits_for_quiet_hou
     with sqlite3.connect(app.config["DATABASE"]) as conn:
         conn.execute("DELETE FROM alert_rule_state")
     _scan(app, at, results)
+    assert rows(app, "SELECT * FROM push_outbox") == []  # a new circle, with no check-in yet
+    alice.checkin(circle, date=(datetime.now(ZoneInfo(TZ)).date() - timedelta(days=5)).isoformat(), craving="1")
+    _scan(app, at, results)
     [row] = rows(app, "SELECT * FROM push_outbox")
     assert row["kind"] == "missing" and row["due_at"] == "2026-12-01T12:00:00+00:00"  # 07:00 in New York
 
@@ -267,3 +270,8 @@ def test_the_purge_forgets_alerts_sent_more_than_30_days_ago_but_never_pending_o
     assert counts["alerts sent"] == 1
     assert [r["tag"] for r in rows(app, "SELECT tag FROM push_outbox")] == ["pending-one"]
     assert rows(app, "SELECT * FROM push_attempts") == []
+
+
+def test_the_account_page_leads_to_notifications(alice, circle):
+    html = alice.client.get("/account").get_data(as_text=True)
+    assert 'href="/account/notifications"' in html
