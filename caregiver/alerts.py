@@ -298,6 +298,8 @@ def deliver(row, conf):
         target = push.vet_endpoint(row["endpoint"], conf["allowed"], conf["allow_local"])
     except push.Refused as e:
         return push.Answer(None, None, f"refused: {e}"), True
+    except push.NotResolved as e:  # tried again later, like a timeout
+        return push.Answer(None, None, str(e)), False
     answer = push.post(target, json.loads(row["payload"]), p256dh=row["p256dh"], auth=row["auth"],
                        private_key=conf["private_key"], subject=conf["subject"], ttl=row["ttl"],
                        urgency=row["urgency"], topic=topic(row["tag"]), timeout=push_timeout())

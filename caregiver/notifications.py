@@ -70,7 +70,7 @@ def subscribe():
     try:
         push.vet_endpoint(form.endpoint.data, current_app.config["PUSH_HOSTS"].split(),
                           bool(current_app.config.get("PUSH_ALLOW_LOCAL_FOR_TESTS")))
-    except push.Refused:  # (why, in English, is for the operator's log, not this page)
+    except (push.Refused, push.NotResolved):  # (why, in English, is for logs, not this page)
         form.endpoint.errors.append(_("Push address: this server sends alerts only to the browsers' push "
                                       "services, and this address is not one of them."))
         return _page(form, 400)

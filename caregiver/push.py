@@ -31,6 +31,11 @@ class Refused(ValueError):
     """An endpoint the server will not send to; the message says why."""
 
 
+class NotResolved(OSError):
+    """The endpoint's name did not resolve now: maybe a passing DNS failure, so the
+    sender tries again later (and the subscribe page refuses it)."""
+
+
 def b64d(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -115,11 +120,13 @@ def vet_endpoint(url, allowed, allow_local=False, resolve=socket.getaddrinfo):
     port = port or 443
     try:
         found = resolve(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise Refused(f"{host} does not resolve") from None
+    except UnicodeError:
+        raise Refused(f"{host} is not a valid name") from None
+    except OSError:
+        raise NotResolved(f"{host} does not resolve") from None
     addresses = [info[4][0] for info in found]
     if not addresses:
-        raise Refused(f"{host} does not resolve")
+        raise NotResolved(f"{host} does not resolve")
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global or ip.is_multicast:  # private, loopback, link-local, reserved
@@ -131,8 +138,8 @@ def vet_endpoint(url, allowed, allow_local=False, resolve=socket.getaddrinfo):
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """Connects to the vetted address, while TLS checks the certificate against the name."""
 
-    def __init__(self, host, address, port, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host, address, port, timeout, context=None):
+        super().__init__(host, port, timeout=timeout, context=context or ssl.create_default_context())
         self.address = address
 
     def connect(self):
@@ -175,8 +182,9 @@ def retry_after_seconds(value):
         return None
 
 
-def post(target, message, *, p256dh, auth, private_key, subject, ttl, urgency, topic, timeout=10):
-    """Encrypt `message` (a dict) to the phone and hand it to its push service."""
+def post(target, message, *, p256dh, auth, private_key, subject, ttl, urgency, topic, timeout=10, tls=None):
+    """Encrypt `message` (a dict) to the phone and hand it to its push service. `tls`:
+    an ssl context (tests trust their own certificate with it); the system's by default."""
     body = encrypt(json.dumps(message, separators=(",", ":")).encode(), p256dh, auth)
     headers = {
         "Authorization": vapid_header(private_key, target.origin, subject),
@@ -187,7 +195,7 @@ def post(target, message, *, p256dh, auth, private_key, subject, ttl, urgency, t
         "Topic": topic,  # a message not yet delivered is replaced by a newer one with this topic
     }
     if target.scheme == "https":
-        conn = PinnedHTTPSConnection(target.host, target.address, target.port, timeout)
+        conn = PinnedHTTPSConnection(target.host, target.address, target.port, timeout, tls)
     else:
         conn = http.client.HTTPConnection(target.address, target.port, timeout=timeout)
     try:

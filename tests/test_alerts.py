@@ -307,3 +307,15 @@ def test_with_the_worker_running_an_overdose_saved_by_bea_reaches_alices_phone(a
         worker.join(10)
     assert [m["kind"] for m in receiver.messages("alice-phone")] == ["urgent"]
     assert any(line.startswith("sent: 1 delivered") for line in said), said
+
+
+def test_a_passing_dns_failure_is_retried_and_keeps_the_phone(app, bea, receiver, circle, monkeypatch):
+    overdose(bea, circle)
+
+    def not_now(*args, **kwargs):
+        raise push.NotResolved("web.push.apple.com does not resolve")
+    monkeypatch.setattr(alerts.push, "vet_endpoint", not_now)
+    assert send(app) == {"retry": 1}
+    assert len(rows(app, "SELECT * FROM push_subscriptions")) == 1
+    monkeypatch.undo()
+    assert send(app, now=datetime.now(timezone.utc) + timedelta(minutes=5)) == {"delivered": 1}
