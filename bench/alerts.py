@@ -4,7 +4,7 @@ of bench/run.py).
 
 1. Delivery: N urgent alerts queued to phones of a local push receiver
    (tests/push_receiver.py, which checks each VAPID signature and decrypts each body,
-   as a push service would), then one sender (`alerts.send_due`) empties the outbox.
+   as a push service would), then one sender (`sender.send_due`) empties the outbox.
    Alerts per second = N / that time. The receiver runs in the same process and takes
    its share of the CPU, so a real sender, whose push services run elsewhere, does
    at least this well (network latency aside: each POST waits for its answer).
@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -39,7 +39,7 @@ def _app(tmp):
 
 def delivery_rate(n=300):
     """Alerts per second that one sender hands to the local receiver."""
-    from caregiver import alerts, push
+    from caregiver import alerts, push, sender
     from caregiver.db import connect, write
     from tests.push_receiver import Receiver
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,7 +64,7 @@ def delivery_rate(n=300):
                                        {"title": "Sam", "body": "An urgent sign was logged: open for the steps.",
                                         "url": "/"}, now)
                 t = time.perf_counter()
-                counts = alerts.send_due(db, sender="bench")
+                counts = sender.send_due(db, sender="bench")
                 seconds = time.perf_counter() - t
                 db.close()
         finally:

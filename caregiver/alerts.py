@@ -1,22 +1,16 @@
-"""Alerts: what goes into the outbox, when, and the sender that empties it.
+"""Alerts: what goes into the outbox, and when (caregiver/sender.py empties it).
 
 Urgent alerts are queued by `queue_urgent`, inside the write that saves the check-in
 which made an urgent rule start to hold: both land, or neither. The new-sign,
 missing-check-in and reminder alerts are found by the worker (`scan`), which reads each
-circle that has a phone to tell. The sender (`send_due`) claims rows inside a write,
-so any number of senders hand each alert over once; it sends outside any transaction
-and records every attempt. Payloads carry a circle's nickname and fixed words, never a
-health value: a lock screen is not private.
+circle that has a phone to tell. Payloads carry a circle's nickname and fixed words,
+never a health value: a lock screen is not private.
 """
-import hashlib
 import json
 import secrets
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
-from . import push
 from .db import write
 from .i18n import _
 
@@ -26,7 +20,6 @@ OTHER_TTL = 24 * 60 * 60
 GIVE_UP_AFTER = timedelta(hours=24)
 RENOTIFY_AFTER = timedelta(days=7)  # a sign alerts again only after this long without holding
 REMINDER_WINDOW = timedelta(hours=3)  # a reminder missed for longer (sender down) is skipped
-BATCH = 10
 SCAN_EVERY = 60  # seconds between the worker's readings of the circles
 
 
@@ -36,11 +29,6 @@ def utc(now=None):
 
 def iso(moment):
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def topic(tag):
-    """RFC 8030 Topic: at most 32 URL-safe characters, the same for the same alert."""
-    return push.b64e(hashlib.sha256(tag.encode()).digest()[:24])
 
 
 # --- Choices -----------------------------------------------------------------------------
@@ -247,106 +235,3 @@ def scan(db, now=None, evaluate=None):
             note_signs(db, circle, result, now)
     with write(db):
         queue_reminders(db, now)
-
-
-# --- Sending ---------------------------------------------------------------------------------
-
-def backoff(attempts):
-    """Seconds before the next try: 30 s, 1, 2, 4 ... minutes, at most an hour."""
-    return min(30 * 2 ** (attempts - 1), 60 * 60)
-
-
-def claim(db, sender, now, limit=BATCH, lease=None):
-    """Take up to `limit` due alerts for this sender: in a write, so two senders never
-    take the same row. A row whose sender died is taken again when its lease ends."""
-    lease = lease or limit * push_timeout() + 30
-    with write(db):
-        db.execute("UPDATE push_outbox SET state = 'failed', done_at = ? WHERE state = 'pending'"
-                   " AND subscription_id IS NULL", [iso(now)])  # the phone turned alerts off
-        # Never to someone who has left the circle since (a test alert has no circle).
-        ids = [r["id"] for r in db.query(
-            "SELECT o.id FROM push_outbox o WHERE o.state = 'pending' AND o.due_at <= :now"
-            " AND (o.claimed_until IS NULL OR o.claimed_until <= :now)"
-            " AND (o.circle_id IS NULL OR EXISTS (SELECT 1 FROM memberships m"
-            "      WHERE m.circle_id = o.circle_id AND m.user_id = o.user_id))"
-            " ORDER BY o.urgency = 'high' DESC, o.due_at, o.id LIMIT :limit",
-            {"now": iso(now), "limit": limit})]
-        if not ids:
-            return []
-        marks = ",".join("?" for _ in ids)
-        db.execute(f"UPDATE push_outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
-                   [sender, iso(now + timedelta(seconds=lease)), *ids])
-        return list(db.query(
-            "SELECT o.*, s.endpoint, s.p256dh, s.auth FROM push_outbox o"
-            f" JOIN push_subscriptions s ON s.id = o.subscription_id WHERE o.id IN ({marks}) ORDER BY o.id", ids))
-
-
-def push_timeout():
-    return current_app.config.get("PUSH_TIMEOUT", 10)
-
-
-def settings():
-    cfg = current_app.config
-    return {"allowed": cfg["PUSH_HOSTS"].split(), "allow_local": bool(cfg.get("PUSH_ALLOW_LOCAL_FOR_TESTS")),
-            "private_key": cfg["VAPID_PRIVATE_KEY"],
-            "subject": cfg["VAPID_SUBJECT"] or cfg["BASE_URL"] or "mailto:operator@caregiver.invalid"}
-
-
-def deliver(row, conf):
-    """Hand one claimed alert to its push service; the push service's Answer."""
-    try:
-        target = push.vet_endpoint(row["endpoint"], conf["allowed"], conf["allow_local"])
-    except push.Refused as e:
-        return push.Answer(None, None, f"refused: {e}"), True
-    except push.NotResolved as e:  # tried again later, like a timeout
-        return push.Answer(None, None, str(e)), False
-    answer = push.post(target, json.loads(row["payload"]), p256dh=row["p256dh"], auth=row["auth"],
-                       private_key=conf["private_key"], subject=conf["subject"], ttl=row["ttl"],
-                       urgency=row["urgency"], topic=topic(row["tag"]), timeout=push_timeout())
-    return answer, False
-
-
-def record(db, row, sender, answer, refused, now):
-    """The attempt, and what follows from it: delivered, tried again later, or given up
-    (404/410: the phone's subscription is gone, so it is deleted)."""
-    with write(db):
-        if not db.execute("SELECT 1 FROM push_outbox WHERE id = ? AND claimed_by = ? AND state = 'pending'",
-                          [row["id"], sender]).fetchone():
-            return "lost"  # its lease ran out and another sender took it
-        db.execute("INSERT INTO push_attempts (outbox_id, at, status, error, retry_after) VALUES (?, ?, ?, ?, ?)",
-                   [row["id"], iso(now), answer.status, answer.error, answer.retry_after])
-        attempts = row["attempts"] + 1
-        status = answer.status
-        if status is not None and 200 <= status < 300:
-            db.execute("UPDATE push_outbox SET state = 'delivered', attempts = ?, done_at = ?, claimed_by = NULL,"
-                       " claimed_until = NULL WHERE id = ?", [attempts, iso(now), row["id"]])
-            db.execute("UPDATE push_subscriptions SET last_delivered_at = ? WHERE id = ?",
-                       [iso(now), row["subscription_id"]])
-            return "delivered"
-        retry = not refused and (status is None or status == 429 or status >= 500)
-        next_try = now + timedelta(seconds=max(backoff(attempts), answer.retry_after or 0))
-        if retry and next_try <= datetime.fromisoformat(row["give_up_at"]):
-            db.execute("UPDATE push_outbox SET attempts = ?, due_at = ?, claimed_by = NULL, claimed_until = NULL"
-                       " WHERE id = ?", [attempts, iso(next_try), row["id"]])
-            return "retry"
-        db.execute("UPDATE push_outbox SET state = 'failed', attempts = ?, done_at = ?, claimed_by = NULL,"
-                   " claimed_until = NULL WHERE id = ?", [attempts, iso(now), row["id"]])
-        if status in (404, 410) or refused:
-            db.execute("DELETE FROM push_subscriptions WHERE id = ?", [row["subscription_id"]])
-            return "gone"
-        return "failed"
-
-
-def send_due(db, sender=None, now=None, limit=BATCH, clock=None):
-    """Claim and send due alerts until none is due. Returns {outcome: count}."""
-    sender = sender or secrets.token_hex(8)
-    conf = settings()
-    counts = {}
-    while True:
-        rows = claim(db, sender, utc(now or (clock and clock())), limit)
-        if not rows:
-            return counts
-        for row in rows:
-            answer, refused = deliver(row, conf)
-            outcome = record(db, row, sender, answer, refused, utc(now or (clock and clock())))
-            counts[outcome] = counts.get(outcome, 0) + 1

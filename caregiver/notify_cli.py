@@ -4,7 +4,7 @@
     flask --app caregiver notify worker   # keep sending; read the circles each minute
 
 Any number of senders may run beside any number of web workers: each alert is claimed
-by one sender at a time (caregiver/alerts.py).
+by one sender at a time (caregiver/sender.py).
 """
 import secrets
 import time
@@ -13,13 +13,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import alerts
+from . import alerts, sender
 from .db import connect
 
 notify_cli = AppGroup("notify", help="Send alerts and reminders (Web Push).")
 
 
-def one_pass(sender, scan=True):
+def one_pass(sender_id, scan=True):
     """Send what is due (and, with scan, first read the circles), on a fresh connection
     and app context: a long-running worker never reads yesterday's cached values."""
     app = current_app._get_current_object()
@@ -30,7 +30,7 @@ def one_pass(sender, scan=True):
         try:
             if scan:
                 alerts.scan(db)
-            return alerts.send_due(db, sender)
+            return sender.send_due(db, sender_id)
         finally:
             g.pop("db", None)
             db.close()
@@ -53,15 +53,15 @@ def worker_command(every):
 
 def run_worker(every, say, stop=None):
     """The worker's loop, until `stop` (a threading.Event) is set or the process ends."""
-    sender = secrets.token_hex(8)
-    say(f"notify worker {sender}: sending every {every:g} s; reading the circles every {alerts.SCAN_EVERY} s")
+    sender_id = secrets.token_hex(8)
+    say(f"notify worker {sender_id}: sending every {every:g} s; reading the circles every {alerts.SCAN_EVERY} s")
     last_scan = None
     while not (stop and stop.is_set()):
         scan = last_scan is None or time.monotonic() - last_scan >= alerts.SCAN_EVERY
         if scan:
             last_scan = time.monotonic()
         try:
-            counts = one_pass(sender, scan=scan)
+            counts = one_pass(sender_id, scan=scan)
         except Exception as e:  # a bad moment (a locked database) must not stop the alerts
             say(f"notify worker: {type(e).__name__}: {e}")
             counts = {}

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from caregiver import alerts, push
+from caregiver import alerts, push, sender
 from caregiver.dates import today_in
 from caregiver.db import connect
 from tests.push_receiver import Receiver
@@ -35,11 +35,11 @@ def rows(app, sql, params=()):
         return [dict(r) for r in conn.execute(sql, params)]
 
 
-def send(app, now=None, sender=None):
+def send(app, now=None, name=None):
     with app.app_context():
         db = connect(app.config["DATABASE"])
         try:
-            return alerts.send_due(db, sender=sender, now=now)
+            return sender.send_due(db, sender=name, now=now)
         finally:
             db.close()
 
@@ -178,15 +178,15 @@ def test_a_sender_that_dies_mid_batch_loses_nothing_and_doubles_nothing(app, bea
             for n in range(5):
                 alerts.enqueue(db, sub["id"], sub["user_id"], circle, "urgent", f"t{n}",
                                {"title": "Sam", "body": "b", "url": "/"}, now)
-        claimed = alerts.claim(db, "dead-sender", now, limit=5, lease=60)
-        conf = alerts.settings()
+        claimed = sender.claim(db, "dead-sender", now, limit=5, lease=60)
+        conf = sender.settings()
         for row in claimed[:2]:
-            answer, refused = alerts.deliver(row, conf)
-            alerts.record(db, row, "dead-sender", answer, refused, now)
+            answer, refused = sender.deliver(row, conf)
+            sender.record(db, row, "dead-sender", answer, refused, now)
         # (the process ends here: three rows stay claimed)
-        assert alerts.send_due(db, sender="other", now=now) == {}  # the lease still runs
+        assert sender.send_due(db, sender="other", now=now) == {}  # the lease still runs
         after = now + timedelta(seconds=61)
-        assert alerts.send_due(db, sender="other", now=after) == {"delivered": 3}
+        assert sender.send_due(db, sender="other", now=after) == {"delivered": 3}
         db.close()
     tags = sorted(m["tag"] for m in receiver.messages())
     assert tags == ["t0", "t1", "t2", "t3", "t4"]
@@ -228,7 +228,7 @@ def test_two_web_workers_and_two_senders_send_each_alert_once(app, bea, receiver
         db.close()
     queued = len(rows(app, "SELECT id FROM push_outbox"))
     results = []
-    senders = [threading.Thread(target=lambda s=s: results.append(send(app, sender=s))) for s in ("s1", "s2")]
+    senders = [threading.Thread(target=lambda s=s: results.append(send(app, name=s))) for s in ("s1", "s2")]
     [t.start() for t in senders]
     [t.join() for t in senders]
     tags = [m["tag"] for m in receiver.messages()]
@@ -314,7 +314,7 @@ def test_a_passing_dns_failure_is_retried_and_keeps_the_phone(app, bea, receiver
 
     def not_now(*args, **kwargs):
         raise push.NotResolved("web.push.apple.com does not resolve")
-    monkeypatch.setattr(alerts.push, "vet_endpoint", not_now)
+    monkeypatch.setattr(sender.push, "vet_endpoint", not_now)
     assert send(app) == {"retry": 1}
     assert len(rows(app, "SELECT * FROM push_subscriptions")) == 1
     monkeypatch.undo()

@@ -24,7 +24,7 @@ from db_helpers import rows
 from tests.push_receiver import Receiver
 
 from .conftest import assert_no_axe_violations
-from .test_offline import TZ, seed, sign_in, wait_for_worker, wait_until
+from .test_offline import seed, sign_in, wait_for_worker, wait_until
 
 FAKE_SUBSCRIBE = """([endpoint, p256dh, auth]) => {
   const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')
