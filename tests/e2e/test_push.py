@@ -26,7 +26,7 @@ from tests.push_receiver import Receiver
 from .conftest import assert_no_axe_violations
 from .test_offline import seed, sign_in, wait_for_worker, wait_until
 
-FAKE_SUBSCRIBE = """([endpoint, p256dh, auth]) => {
+FAKE_SUBSCRIBE = r"""([endpoint, p256dh, auth]) => {
   const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')
       + '==='.slice((text.length + 3) % 4)), c => c.charCodeAt(0)).buffer;
   PushManager.prototype.subscribe = async function (options) {
