@@ -18,9 +18,12 @@ $(VENV)/.dev-deps: $(VENV)/.app-deps requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-# Serve the app with an embedded SQLite database in instance/ (created on first run).
+# Serve the app with an embedded SQLite database in instance/ (created on first run),
+# and the alert sender beside it: stopping make (Ctrl+C) stops both.
 run: $(VENV)/.app-deps translations
 	$(BIN)/flask --app caregiver db upgrade
+	$(BIN)/flask --app caregiver notify worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	CAREGIVER_SESSION_COOKIE_SECURE=0 $(BIN)/flask --app caregiver run --host $(HOST) --port $(PORT)
 
 # Every test, browser tests included (installs Debian's Chromium when missing).

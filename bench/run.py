@@ -14,7 +14,9 @@
    and 730 days).
 5. Measures a phone's first and repeat visit (bench/client.py, headless Chromium)
    and runs Lighthouse (bench/package.json) on the check-in, home and summary pages.
-6. Turns the costs into a capacity estimate (docs/capacity.md explains the model).
+6. Alerts (bench/alerts.py): how many one sender delivers to a local push receiver in a
+   second, and what saving a check-in costs with the outbox against before it (a ratio).
+7. Turns the costs into a capacity estimate (docs/capacity.md explains the model).
 
 Everything is bounded in time and talks only to 127.0.0.1. Results: printed, and in
 bench/out/results.json and bench/out/results.md (the tables bench/README.md shows).
@@ -887,6 +889,14 @@ def main(argv=None):
     finally:
         server.stop()
 
+    say("\n== Alerts: one sender to a local push receiver; saving a check-in with and without the outbox ==")
+    import alerts as alerts_bench  # bench/alerts.py
+    res["alerts"] = alerts_bench.run()
+    a = res["alerts"]
+    say(f"one sender: {a['delivery']['alerts_per_second']} alerts/s ({a['delivery']['alerts']} alerts)")
+    for kind, c in a["checkin_save"].items():
+        say(f"saving an {kind} check-in: {c['with_alerts_ms']} ms with alerts, {c['before_ms']} ms before"
+            f" (x{c['ratio']})")
     res["database"] = db_figures(db_path)
     res["commit_rate"] = measure_commit_rate(db_path.parent)
     measured = {r["key"]: r for r in res["routes"] if not r.get("unavailable")}

@@ -9,7 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import (account, assessment, auth, checkins, checklists, circles, cli, compress, config, db, i18n,
-               language, levels, medication, pages, plan, prompts, pwa, share, summary, transfer)
+               language, levels, medication, notifications, notify_cli, pages, plan, prompts, push, pwa, share,
+               summary, transfer)
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
 
@@ -57,6 +58,9 @@ def create_app(test_config=None):
         app.config["DATABASE"] = os.path.join(app.instance_path, "caregiver.db")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
+    if not app.config.get("VAPID_PRIVATE_KEY"):  # signs alerts (caregiver/push.py)
+        app.config["VAPID_PRIVATE_KEY"] = config.instance_secret(app.instance_path, "vapid_private_key",
+                                                                 push.new_private_key)
     if app.config["TRUST_PROXY"]:
         n = app.config["TRUST_PROXY"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -76,9 +80,11 @@ def create_app(test_config=None):
                       medication.bp,  # the medication record and its history
                       assessment.bp, plan.bp,  # prepare for an assessment; the plan if things get worse
                       language.bp,  # choose English or Español
-                      account.bp):  # account page, recovery, reset links, deletions
+                      account.bp,  # account page, recovery, reset links, deletions
+                      notifications.bp):  # notifications on this phone, alert choices
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.user_cli)  # flask user reset-password USERNAME
+    app.cli.add_command(notify_cli.notify_cli)  # flask notify send | worker
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["tel"] = tel
     app.before_request(auth.load_user)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
-from . import records, signals
+from . import alerts, records, signals
 from .dates import circle_today, day_words, local_date, long_date
 from .db import get_db, one
 from .forms import CheckinForm, ConfirmForm, _l, value_words
@@ -93,8 +93,13 @@ def new(circle_id):
             return {"id": checkin_id, "created": created}, 201 if created else 200
         saved = one("SELECT * FROM checkins WHERE id = ?", [checkin_id])
         result = records.circle_signals(circle)
+        alerted, delivered, failed = alerts.delivery(get_db(), checkin_id)
         return render("checkins/saved.html", partial="checkins/_saved.html",
-                      saved=row_to_checkin(saved), created=created,
+                      saved=row_to_checkin(saved), created=created, checkin_id=checkin_id,
+                      # how many phones the urgent alert went to, and later whether delivered
+                      alerted=alerted, delivered=delivered, failed=failed,
+                      alert_delivery=alerted or (alerts.could_be_urgent(row_to_checkin(saved)) and any(
+                          p["level"] == "urgent" for p in result["prompts"])),
                       result=result, form=new_form(circle, formdata=None),
                       care_team_numbers=records.care_team(circle_id),  # an urgent card calls them too
                       urgent_facts=urgent_facts(circle, result["prompts"]))

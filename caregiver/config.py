@@ -25,6 +25,18 @@ DEFAULTS = {
     # links are built for it, and a request naming another host is refused. Unset, only
     # this machine's own names are served (make run on 127.0.0.1 or localhost).
     "BASE_URL": "",
+    # Web Push (caregiver/push.py). The key signs every alert (VAPID, RFC 8292); unset,
+    # one is generated into instance/vapid_private_key on first start, like the secret key.
+    "VAPID_PRIVATE_KEY": "",
+    # Who runs this server, for the push services (a mailto: or https: address);
+    # unset, BASE_URL, else a placeholder that a push service may refuse.
+    "VAPID_SUBJECT": "",
+    # The only hosts alerts are sent to (a leading dot allows any name under it): the
+    # browsers' push services. Sources: Chromium's push_messaging_constants.cc (FCM),
+    # Mozilla autopush's endpoint host, WebKit's "Meet Web Push" (any subdomain of
+    # push.apple.com), Windows Push Notification Services (*.notify.windows.com).
+    "PUSH_HOSTS": "fcm.googleapis.com android.googleapis.com updates.push.services.mozilla.com"
+                  " .push.apple.com .notify.windows.com",
 }
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True,
@@ -67,7 +79,12 @@ def host_settings(base_url):
 
 def secret_key(instance_path):
     """Read the secret key from instance/secret_key, creating it on first start."""
-    path = Path(instance_path) / "secret_key"
+    return instance_secret(instance_path, "secret_key", lambda: secrets.token_hex(32))
+
+
+def instance_secret(instance_path, name, make):
+    """Read instance/<name>, writing make() there first if it does not exist."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole to a private temporary file, then linked into place: a worker
@@ -76,7 +93,7 @@ def secret_key(instance_path):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
         try:
             with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+                f.write(make())
                 f.flush()
                 os.fsync(f.fileno())
             try:

@@ -4,14 +4,16 @@ prompt, the care team's numbers and a caregiver's circles.
 
 No blueprint: pages import this module and never each other. It is the only place
 that writes those tables. Writers that take `db` run inside the caller's `write(db)`
-unless their name starts with save_ (which open their own).
+unless their name starts with save_ (which open their own). Saving a check-in that makes
+an urgent rule hold queues the other members' alerts in the same transaction.
 """
 import json
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from flask import g
 
-from . import audit, signals
+from . import alerts, audit, signals
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
 from .i18n import _
@@ -98,15 +100,40 @@ def save_checkin(db, circle_id, user_id, checkin, client_id=None):
                            [circle_id, client_id])
             if existing:
                 return existing["id"], False
-        return insert_checkin(db, circle_id, user_id, checkin, client_id), True
+        with urgent_alerts(db, circle_id, user_id, checkin) as saved:
+            saved["id"] = insert_checkin(db, circle_id, user_id, checkin, client_id)
+        return saved["id"], True
 
 
 def save_edit(db, row, user_id, after):
     """Replace a stored check-in's values, with the change on record."""
     with write(db):
         at = now_utc()
-        db.table("checkins").update(row["id"], {**_db_values(after), "updated_at": at})
+        with urgent_alerts(db, row["circle_id"], user_id, after, replaces=row["id"]) as saved:
+            saved["id"] = row["id"]
+            db.table("checkins").update(row["id"], {**_db_values(after), "updated_at": at})
         _audit_checkin(db, row["id"], row["circle_id"], user_id, "update", row_to_checkin(row), after, at)
+
+
+@contextmanager
+def urgent_alerts(db, circle_id, user_id, checkin, replaces=None):
+    """Around the write of a check-in, in its transaction: when it makes an urgent rule
+    start to hold, the other members' alerts are queued with it (caregiver/alerts.py).
+    Only a check-in with an overdose, naloxone or use in it costs a reading of the rules:
+    one read of the circle, the rules run on it without and with this check-in."""
+    saved = {}
+    if not alerts.could_be_urgent(checkin):
+        yield saved
+        return
+    circle = one("SELECT * FROM circles WHERE id = ?", [circle_id])
+    today, rows, context = _signal_inputs(circle)
+    before = [row_to_checkin(r) for r in rows]
+    after = [c for r, c in zip(rows, before) if r["id"] != replaces] + [checkin]
+    began = alerts.urgent_rules(signals.evaluate(today, after, **context))
+    if began:  # (nothing urgent holds with it: no need to ask what held without it)
+        began -= alerts.urgent_rules(signals.evaluate(today, before, **context))
+    yield saved
+    alerts.queue_urgent(db, circle, user_id, saved["id"], began)
 
 
 def save_deletion(db, row, user_id):
@@ -372,6 +399,7 @@ def close_doors(db, circle_id, user_id, reason, keep_links=False):
             " AND revoked_at IS NULL AND expires_at > ?", [now, reason, circle_id, user_id, now]).rowcount
     invites = db.execute("DELETE FROM invites WHERE circle_id = ? AND created_by = ? AND used_at IS NULL",
                          [circle_id, user_id]).rowcount
+    alerts.stop_for_member(db, circle_id, user_id)  # nothing queued reaches them after this
     if links or invites:
         audit.log(db, "member.doors_closed", None, circle_id, member=user_id, reason=reason,
                   links=links, invites=invites)
@@ -404,17 +432,22 @@ def risk_dates(circle, today):
     return known(left_24_7_on(level_history(circle["id"]))), known(medication.get("stopped_on"))
 
 
-def circle_signals(circle):
-    """The rules engine's output for a circle today, from the last 30 days only."""
+def _signal_inputs(circle):
+    """(today, check-in rows of the last 30 days, the rest of the engine's input)."""
     today = circle_today(circle)
     rows = checkins_between(circle["id"], today - timedelta(days=LOOKBACK_DAYS - 1), today)
     left, stopped = risk_dates(circle, today)
-    return signals.evaluate(
-        today, [row_to_checkin(r) for r in rows],
+    return today, rows, dict(
         level_of_care=circle["level_of_care"], level_since=circle["level_since"],
         previous_level=circle["previous_level"], left_24_7_on=left, medication_stopped_on=stopped,
         checklist={item: True for item in ticked_items(circle["id"])},
     )
+
+
+def circle_signals(circle):
+    """The rules engine's output for a circle today, from the last 30 days only."""
+    today, rows, context = _signal_inputs(circle)
+    return signals.evaluate(today, [row_to_checkin(r) for r in rows], **context)
 
 
 def responses_between(circle_id, first, last):

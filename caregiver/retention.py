@@ -13,6 +13,7 @@ from flask import current_app
 FAILURES_FORGOTTEN_AFTER = timedelta(days=1)  # sign-in counters, once no lock is running
 RESET_LINKS_KEPT = timedelta(days=1)  # after they expire (they work 15 minutes)
 ENDED_LINKS_KEPT = timedelta(days=90)  # invites and share links after they expire or are withdrawn
+ALERTS_KEPT = timedelta(days=30)  # sent or given-up alerts, their attempts, and reminders sent
 EVERY = 60 * 60  # seconds between purges at sign-in, per process
 
 
@@ -32,6 +33,9 @@ def purge(db, now=None):
         "share links": ("DELETE FROM share_links WHERE expires_at < ? OR revoked_at < ?",
                         [at(ENDED_LINKS_KEPT), at(ENDED_LINKS_KEPT)]),
         "audit entries": ("DELETE FROM audit_log WHERE at < ?", [at(timedelta(days=cfg["AUDIT_KEEP_DAYS"]))]),
+        # (their attempts go with them: ON DELETE CASCADE)
+        "alerts sent": ("DELETE FROM push_outbox WHERE state != 'pending' AND done_at < ?", [at(ALERTS_KEPT)]),
+        "reminders sent": ("DELETE FROM reminders_sent WHERE at < ?", [at(ALERTS_KEPT)]),
     }
     return {name: db.execute(sql, params).rowcount for name, (sql, params) in statements.items()}
 

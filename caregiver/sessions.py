@@ -101,8 +101,11 @@ class DbSessionInterface(SessionInterface):
         name = cookie_name(app)
         secure = app.config["SESSION_COOKIE_SECURE"]
         anonymous = anonymous_cookie_name(app)
+        carried = None  # a new id for the same signed-in person keeps this phone's alerts
         if session.ended or (session.rotate and session.sid):
-            if session.sid:
+            if session.sid and not session.ended and session.get("uid"):
+                carried = session.sid
+            elif session.sid:
                 with write(get_db()) as db:  # opened only when there is a row to write
                     db.execute("DELETE FROM sessions WHERE id_hash = ?", [token_hash(session.sid)])
             if session.ended:
@@ -132,6 +135,10 @@ class DbSessionInterface(SessionInterface):
                     " VALUES (?, ?, ?, ?, ?)",
                     [token_hash(session.sid), session.get("uid"), data, now, now],
                 )
+                if carried:  # (the alerts of a phone belong to its session: migrations/012)
+                    db.execute("UPDATE push_subscriptions SET session_hash = ? WHERE session_hash = ?"
+                               " AND user_id = ?", [token_hash(session.sid), token_hash(carried), session.get("uid")])
+                    db.execute("DELETE FROM sessions WHERE id_hash = ?", [token_hash(carried)])
         elif session.modified or _stale(session.last_seen_at):
             with write(get_db()) as db:
                 db.execute(

@@ -18,7 +18,7 @@ from . import records, signals
 from .dates import circle_today, full_date
 from .db import get_db, now_utc, one, write
 from .forms import ImportForm
-from .i18n import _, current_language, ngettext
+from .i18n import _, current_language
 from .records import author_of, row_to_checkin
 from .views import circle_member_required, render
 from .vocabulary import CSV_COLUMNS, LEVEL_NAMES

@@ -105,7 +105,13 @@ FUZZED = {}  # endpoint -> the test of this file that fuzzes it
 # endpoint -> the test file that fuzzes it, for a POST route fuzzed outside this file.
 # Empty for now: every POST route is fuzzed here (test_share.py and test_export.py
 # also fuzz the share-link form's values and the import file's JSON).
-COVERED_ELSEWHERE = {}
+COVERED_ELSEWHERE = {
+    # The notification forms: fuzzed beside the local push receiver they need.
+    "notifications.subscribe": "tests/test_notifications.py",
+    "notifications.choices": "tests/test_notifications.py",
+    "notifications.send_test": "tests/test_notifications.py",
+    "notifications.turn_off": "tests/test_notifications.py",
+}
 
 
 def fuzzes(*endpoints):
@@ -1815,6 +1821,14 @@ def add_share_link(app, circle, by):
                    [circle, secrets.token_hex(16), by, now_iso(), now_iso(14)])
 
 
+def add_phone(app, user):
+    """A phone with notifications on, for the routes that test or turn one off."""
+    session_hash = rows(app, "SELECT id_hash FROM sessions WHERE user_id = ? LIMIT 1", [user])[0][0]
+    return execute(app, "INSERT INTO push_subscriptions (user_id, session_hash, endpoint, p256dh, auth, browser,"
+                        " created_at) VALUES (?, ?, ?, 'k', 'a', 'Chrome on Android', ?)",
+                   [user, session_hash, "https://fcm.googleapis.com/fcm/send/" + secrets.token_hex(8), now_iso()])
+
+
 OWNERS_ONLY = {"circles.remove_member", "circles.remove_member_keeping_links", "account.reset_link"}
 NO_ROUTE = "no route"  # the URL matches no route (or an id beyond 64 bits): 404 before anything else
 
@@ -1912,7 +1926,8 @@ def every_post_url(app, me, circle):
     token, invite = add_invite(app, circle, me.id)
     values = {"circle_id": circle, "checkin_id": add_checkin(app, circle, me.id, circle_today().isoformat()),
               "invite_id": invite, "user_id": member, "entry_id": add_level_entry(app, circle, me.id),
-              "link_id": add_share_link(app, circle, me.id), "item_id": "transport", "token": token}
+              "link_id": add_share_link(app, circle, me.id), "item_id": "transport", "token": token,
+              "subscription_id": add_phone(app, me.id)}
     adapter = app.url_map.bind("localhost")
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "POST" in rule.methods:

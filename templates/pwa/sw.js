@@ -330,3 +330,46 @@ self.addEventListener("sync", (event) => {
     if (result.networkError) throw new Error("still offline: the browser will try again");
   }));
 });
+
+// Alerts (Web Push): the server's payload holds a circle's nickname, fixed words and a
+// path in this app, never a health value (caregiver/alerts.py). The tag makes a retried
+// alert replace the one shown, never double it.
+function samePath(url) {
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : "/";
+}
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
+  const title = typeof message.title === "string" ? message.title : "Caregiver";
+  const options = {
+    body: typeof message.body === "string" ? message.body : "",
+    tag: typeof message.tag === "string" ? message.tag : undefined,
+    data: { url: samePath(message.url) },
+    icon: "/static/icons/icon-192.png",
+    renotify: message.kind === "urgent" && Boolean(message.tag),
+    requireInteraction: message.kind === "urgent",
+  };
+  event.waitUntil(self.registration.showNotification(title, options).then(async () => {
+    // Open pages hear what was shown (the browser tests read it; nothing else listens).
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    windows.forEach((client) => client.postMessage({ type: "push-shown", title, body: options.body, tag: options.tag }));
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = samePath(event.notification.data && event.notification.data.url);
+  // The circle home is kept for offline reading, so this opens with no signal too.
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const client of windows) {
+      if ("navigate" in client) {
+        const opened = await client.navigate(url);
+        try { await (opened || client).focus(); } catch (error) { /* the browser may refuse focus */ }
+        return opened;
+      }
+    }
+    return self.clients.openWindow(url);
+  })());
+});
