@@ -69,7 +69,6 @@ def create_app(test_config=None):
     # On start, as `flask db upgrade` does (which then reports what this start applied).
     app.extensions["migrations_applied_at_start"] = db.upgrade(app.config["DATABASE"])
     app.session_interface = DbSessionInterface()
-    csrf.init_app(app)
 
     for blueprint in (auth.bp, circles.bp, checkins.bp, pages.bp, prompts.bp,
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
@@ -83,6 +82,8 @@ def create_app(test_config=None):
     app.jinja_env.filters["tel"] = tel
     app.before_request(auth.load_user)
     i18n.init_app(app)  # the page's language: after the user, whose choice comes first
+    # The CSRF check runs after both, so its error page knows the reader and their language.
+    csrf.init_app(app)
     app.after_request(security_headers)
     compress.init_app(app)  # static files and session-less pages only
     register_errors(app)
