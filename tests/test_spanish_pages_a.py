@@ -361,7 +361,7 @@ def test_the_spanish_pages_show_what_the_walk_set_up(walked):
     assert "Lo dejó el" in es["medication-stopped"]
     assert "Lo que hizo el círculo" in es["home-urgent-or-not"]
     assert "Todavía no hay nada que leer." in es["home-first"]
-    assert "Lo invitaron al círculo de Sam" in es["invite-signed-out"]
+    assert "Recibió una invitación al círculo de Sam" in es["invite-signed-out"]
     assert "¿Unirse al círculo de Sam?" in es["invite-join"]
     assert "Usted ya está en el círculo de Sam" in es["invite-already"]
     assert "Enlace de invitación (se muestra una sola vez):" in es["members-new-link"]
