@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, se
 from . import audit, records
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
-from .i18n import _
 from .forms import RESPONSE_ACTIONS, CircleForm, ConfirmForm, PromptResponseForm
+from .i18n import _
 from .checkins import urgent_facts
 from .records import care_team
 from .sealing import seal, unseal

@@ -139,6 +139,7 @@ def offline_name():
 
 
 def _circle_page(nickname, name):
+    """A circle's page as the offline page lists it: "Sam: Checklists"."""
     return _("%(circle)s: %(page)s", circle=nickname, page=name)
 
 
