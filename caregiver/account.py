@@ -24,6 +24,7 @@ from .account_forms import (ChangePasswordForm, DeleteCircleForm, DisplayNameFor
                             TwoStepOffForm, TwoStepSetupForm)
 from .db import get_db, one, write
 from .forms import ConfirmForm
+from .i18n import _
 from .records import close_doors, hand_over, my_circles
 from .sealing import seal, unseal
 from .sessions import end_user_sessions, token_hash
@@ -40,21 +41,22 @@ def _user():
                [g.user["id"]])
 
 
-def _check_password(field, label="Your password"):
+def _check_password(field, label=None):
     """Checks the signed-in user's password typed in `field`, throttled like sign-in.
     Returns None when right, else the status to answer (400, or 429 while locked),
-    with the error added to the field."""
+    with the error added to the field. `label` names the field (default "Your password")."""
+    label = label or _("Your password")
     db = get_db()
     keys = throttle.sign_in_keys(g.user["username"])
     wait = throttle.reserve(db, keys)  # counted as a failure until it proves right
     if wait:
-        field.errors.append(f"{label}: {throttle.too_many_tries(wait)}")
+        field.errors.append(throttle.too_many_tries(wait, field=label))
         return 429
     if credentials.verify_password(_user()["password_hash"], field.data):
         with write(db):
             throttle.forgive(db, keys)
         return None
-    field.errors.append(f"{label}: this is not your current password.")
+    field.errors.append(_("%(field)s: this is not your current password.", field=label))
     return 400
 
 
@@ -111,7 +113,7 @@ def change_name():
     with write(db):
         db.execute("UPDATE users SET display_name = ? WHERE id = ?", [form.display_name.data, g.user["id"]])
         audit.log(db, "display_name.changed", g.user["id"])
-    flash("Your name was changed.")
+    flash(_("Your name was changed."))
     return redirect(url_for("account.index"))
 
 
@@ -123,11 +125,11 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return _page(400, password_form=form)
-    status = _check_password(form.current_password, "Current password")
+    status = _check_password(form.current_password, _("Current password"))
     if status:
         return _page(status, password_form=form)
     if form.new_password.data == form.current_password.data:
-        form.new_password.errors.append("New password: it is the same as the current one.")
+        form.new_password.errors.append(_("New password: it is the same as the current one."))
         return _page(400, password_form=form)
     db = get_db()
     new_hash = credentials.hasher.hash(form.new_password.data)
@@ -136,7 +138,7 @@ def change_password():
         end_user_sessions(db, g.user["id"], keep_sid=session.sid)  # every other phone signs in again
         audit.log(db, "password.changed", g.user["id"])
     session.rotate = True  # and this one gets a new session id
-    flash("Your password was changed. You were signed out on your other devices.")
+    flash(_("Your password was changed. You were signed out on your other devices."))
     return redirect(url_for("account.index"))
 
 
@@ -206,8 +208,8 @@ def two_step():
         status = _check_password(form.password)
         step = credentials.totp_step(secret, form.code.data) if not status else None
         if not status and step is None:
-            form.code.errors.append("Code: this code is not right. Check the key in your app "
-                                    "and enter the newest code.")
+            form.code.errors.append(_("Code: this code is not right. Check the key in your app "
+                                      "and enter the newest code."))
             status = 400
         if not status:
             db = get_db()
@@ -216,14 +218,14 @@ def two_step():
                            [credentials.seal_totp(secret), step, user["id"]])
                 audit.log(db, "two_step.enabled", user["id"])
             session.pop("totp_pending", None)
-            flash("Two-step sign-in is on. Keep your recovery codes somewhere safe: "
-                    "they work if you lose your phone.")
+            flash(_("Two-step sign-in is on. Keep your recovery codes somewhere safe: "
+                    "they work if you lose your phone."))
             return redirect(url_for("account.index"))
     elif form.errors:
         status = 400
     uri = pyotp.TOTP(secret).provisioning_uri(name=user["username"], issuer_name=ISSUER)
     qr = segno.make(uri, error="m").svg_inline(scale=4, border=4, dark="#000000", light="#ffffff",
-                                               omitsize=False, title="QR code of the key")
+                                               omitsize=False, title=_("QR code of the key"))
     return render("account/two_step.html", form=form, secret=_grouped(secret), uri=uri, qr=Markup(qr),
                   status=status)
 
@@ -246,7 +248,7 @@ def two_step_off():
     with write(db):
         seconds = throttle.wait(db, keys)  # read in the write that counts
         if seconds:
-            form.off_code.errors.append(f"Code: {throttle.too_many_tries(seconds)}")
+            form.off_code.errors.append(throttle.too_many_tries(seconds, field=_("Code")))
             return _page(429, off_form=form)
         method = credentials.second_factor(db, g.user["id"], form.off_code.data, purpose="two-step-off")
         if method:
@@ -255,9 +257,9 @@ def two_step_off():
         else:
             throttle.fail(db, keys)
     if not method:
-        form.off_code.errors.append("Code: this code is not right, or it was already used.")
+        form.off_code.errors.append(_("Code: this code is not right, or it was already used."))
         return _page(400, off_form=form)
-    flash("Two-step sign-in is off.")
+    flash(_("Two-step sign-in is off."))
     return redirect(url_for("account.index"))
 
 
@@ -351,7 +353,7 @@ def delete_circle(circle_id):
     form = DeleteCircleForm()
     if form.validate_on_submit():
         if form.nickname.data != g.circle["nickname"]:
-            form.nickname.errors.append("Name: it does not match. Type it exactly as shown above.")
+            form.nickname.errors.append(_("Name: it does not match. Type it exactly as shown above."))
         else:
             db = get_db()
             db.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed, not left readable

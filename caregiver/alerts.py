@@ -11,8 +11,9 @@ import secrets
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from . import words
 from .db import write
-from .i18n import _
+from .words import gettext
 
 URGENT_RULES = ("overdose-recent", "use-after-abstinence")
 URGENT_TTL = 60 * 60  # an hour: an overdose alert that arrives the next day helps no one
@@ -76,6 +77,11 @@ def _recipients(db, circle_id, kind, exclude_user=None):
 def enqueue(db, subscription_id, user_id, circle_id, kind, tag, message, now, due=None, checkin_id=None):
     """One alert for one phone; the same tag for the same phone is queued once."""
     urgent = kind == "urgent"
+    # Written in the phone's language (chosen when it subscribed), whoever caused it.
+    row = db.execute("SELECT language FROM push_subscriptions WHERE id = ?", [subscription_id]).fetchone()
+    language = row[0] if row and row[0] in words.languages() else words.ENGLISH
+    with words.using(language):
+        message = message() if callable(message) else message
     return db.execute(
         "INSERT OR IGNORE INTO push_outbox (subscription_id, circle_id, user_id, kind, tag, checkin_id, payload,"
         " urgency, ttl, created_at, due_at, give_up_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,15 +92,18 @@ def enqueue(db, subscription_id, user_id, circle_id, kind, tag, message, now, du
 
 
 def circle_message(circle, kind):
-    """The words a notification shows: the circle's nickname and no health value."""
-    body = {
-        "urgent": _("An urgent sign was logged: open for the steps."),
-        "structure": _("A new sign to consider more structure: open to read it."),
-        "missing": _("No check-ins for 3 days: open to add one."),
-        "reminder": _("Time for today's check-in."),
-    }[kind]
-    anchor = "#urgent-title" if kind == "urgent" else ""  # the urgent card (prompts/_list.html)
-    return {"title": circle["nickname"], "body": body, "url": f"/c/{circle['id']}/{anchor}"}
+    """The words a notification shows: the circle's nickname and no health value. Made
+    for each phone, in its language (enqueue)."""
+    def in_the_phones_language():
+        body = {
+            "urgent": gettext("An urgent sign was logged: open for the steps."),
+            "structure": gettext("A new sign to consider more structure: open to read it."),
+            "missing": gettext("No check-ins for 3 days: open to add one."),
+            "reminder": gettext("Time for today's check-in."),
+        }[kind]
+        anchor = "#urgent-title" if kind == "urgent" else ""  # the urgent card (prompts/_list.html)
+        return {"title": circle["nickname"], "body": body, "url": f"/c/{circle['id']}/{anchor}"}
+    return in_the_phones_language
 
 
 def could_be_urgent(checkin):
@@ -125,8 +134,9 @@ def queue_urgent(db, circle, author_id, checkin_id, rules, now=None):
 def queue_test(db, subscription, now=None):
     now = utc(now)
     tag = f"test-{secrets.token_hex(4)}"
-    message = {"title": _("Caregiver"), "body": _("This is a test notification. Alerts reach this phone."),
-               "url": "/account/notifications"}
+    def message():
+        return {"title": gettext("Caregiver"), "body": gettext("This is a test notification. Alerts reach this phone."),
+                "url": "/account/notifications"}
     enqueue(db, subscription["id"], subscription["user_id"], None, "test", tag, message, now)
 
 
@@ -221,10 +231,10 @@ def queue_reminders(db, now):
                     f"reminder-{row['circle_id']}-{day.isoformat()}", message, now, due=due)
 
 
-def scan(db, now=None, evaluate=None):
-    """One reading of every circle with a phone to tell, and today's reminders."""
-    from . import records  # records imports this module to queue urgent alerts
-    evaluate = evaluate or records.circle_signals
+def scan(db, evaluate, now=None):
+    """One reading of every circle with a phone to tell, and today's reminders.
+    `evaluate(circle)` reads a circle's signs (records.circle_signals, passed in: records
+    imports this module to queue urgent alerts with a check-in)."""
     now = utc(now)
     circles = list(db.query(
         "SELECT DISTINCT c.* FROM circles c JOIN memberships m ON m.circle_id = c.id"

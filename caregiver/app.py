@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from . import (account, assessment, auth, checkins, checklists, circles, cli, compress, config, db, i18n,
                language, levels, medication, notifications, notify_cli, pages, plan, prompts, push, pwa, share,
                summary, transfer)
+from .i18n import _, _l
 from .sessions import DbSessionInterface
 from .views import template_globals, tel, wants_json
 
@@ -72,7 +73,6 @@ def create_app(test_config=None):
     # On start, as `flask db upgrade` does (which then reports what this start applied).
     app.extensions["migrations_applied_at_start"] = db.upgrade(app.config["DATABASE"])
     app.session_interface = DbSessionInterface()
-    csrf.init_app(app)
 
     for blueprint in (auth.bp, circles.bp, checkins.bp, pages.bp, prompts.bp,
                       pwa.bp,  # /sw.js, /offline, /outbox, /csrf, static_url()
@@ -89,6 +89,8 @@ def create_app(test_config=None):
     app.jinja_env.filters["tel"] = tel
     app.before_request(auth.load_user)
     i18n.init_app(app)  # the page's language: after the user, whose choice comes first
+    # The CSRF check runs after both, so its error page knows the reader and their language.
+    csrf.init_app(app)
     app.after_request(security_headers)
     compress.init_app(app)  # static files, session-less pages, and pages asked for from this site
     register_errors(app)
@@ -119,29 +121,29 @@ def register_errors(app):
             return render_template("error.html", code=code, title=title, message=message), code
         return handler
 
-    app.register_error_handler(400, page(400, "Something in that request was not right",
-                                         "Please go back and try again."))
+    app.register_error_handler(400, page(400, _l("Something in that request was not right"),
+                                         _l("Please go back and try again.")))
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error):
         # No page: without a trusted host no link can be built, and none should be.
-        return "This address does not serve the app.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
-    app.register_error_handler(403, page(403, "Not allowed", "You don't have access to this page."))
-    app.register_error_handler(404, page(404, "Page not found",
-                                         "This page does not exist, or you don't have access to it."))
-    app.register_error_handler(405, page(405, "Not allowed", "That action is not available here."))
-    app.register_error_handler(410, page(410, "No longer available",
-                                         "This link has expired or was withdrawn."))
-    app.register_error_handler(413, page(413, "Too large", "That was more than this app accepts."))
-    app.register_error_handler(429, page(429, "Too many tries", "Please wait a little and try again."))
-    app.register_error_handler(500, page(500, "Something went wrong on our side",
-                                         "Nothing you entered was half-saved. Please try again."))
+        return _("This address does not serve the app.") + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    app.register_error_handler(403, page(403, _l("Not allowed"), _l("You don't have access to this page.")))
+    app.register_error_handler(404, page(404, _l("Page not found"),
+                                         _l("This page does not exist, or you don't have access to it.")))
+    app.register_error_handler(405, page(405, _l("Not allowed"), _l("That action is not available here.")))
+    app.register_error_handler(410, page(410, _l("No longer available"),
+                                         _l("This link has expired or was withdrawn.")))
+    app.register_error_handler(413, page(413, _l("Too large"), _l("That was more than this app accepts.")))
+    app.register_error_handler(429, page(429, _l("Too many tries"), _l("Please wait a little and try again.")))
+    app.register_error_handler(500, page(500, _l("Something went wrong on our side"),
+                                         _l("Nothing you entered was half-saved. Please try again.")))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():  # the offline outbox fetches a fresh token and tries once more
             return {"error": "csrf"}, 400
         return render_template(
-            "error.html", code=400, title="This form expired",
-            message="For your safety, forms expire. Please reload the page and send it again.",
+            "error.html", code=400, title=_("This form expired"),
+            message=_("For your safety, forms expire. Please reload the page and send it again."),
         ), 400

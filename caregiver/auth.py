@@ -17,6 +17,7 @@ from . import audit, credentials, retention, throttle
 from .account_forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, SignUpForm, TwoStepCodeForm
 from .db import get_db, now_utc, one, write
 from .forms import ConfirmForm
+from .i18n import _, ngettext
 from .sessions import token_hash
 from .views import login_required, render
 
@@ -68,13 +69,15 @@ def sign_up():
         key = throttle.address_key("sign-up")
         wait = throttle.wait(db, [key])
         if wait:
-            form.form_errors.append(f"Many accounts were just made from this network. Please wait {wait} "
-                                    "seconds and try again.")
+            form.form_errors.append(ngettext(
+                "Many accounts were just made from this network. Please wait %(num)d second and try again.",
+                "Many accounts were just made from this network. Please wait %(num)d seconds and try again.",
+                wait))
             return render("auth/sign_up.html", form=form, status=429)
         new_hash = credentials.hasher.hash(form.password.data)
         with write(db):
             if one("SELECT 1 FROM users WHERE username = ?", [form.username.data]):
-                form.username.errors.append("This name is taken. Choose another, or sign in.")
+                form.username.errors.append(_("This name is taken. Choose another, or sign in."))
             else:
                 uid = db.table("users").insert({
                     "username": form.username.data,
@@ -131,7 +134,7 @@ def sign_in():
         if ok:
             start_session(user["id"])
             return redirect(safe_next(request.args.get("next")))
-        form.form_errors.append("That email or user name and password don't match.")
+        form.form_errors.append(_("That email or user name and password don't match."))
         return render("auth/sign_in.html", form=form, status=400)
     return render("auth/sign_in.html", form=form, status=400 if form.errors else 200)
 
@@ -173,8 +176,8 @@ def two_step():
         if method:
             start_session(user["id"])
             return redirect(safe_next(pending.get("next")))
-        form.code.errors.append("Code: this code is not right, or it was already used. "
-                                "Enter the newest code your app shows, or a recovery code.")
+        form.code.errors.append(_("Code: this code is not right, or it was already used. "
+                                  "Enter the newest code your app shows, or a recovery code."))
         return render("auth/two_step.html", form=form, status=400)
     return render("auth/two_step.html", form=form, status=400 if form.errors else 200)
 
@@ -229,7 +232,7 @@ def forgot_password():
         if ok:
             session.ended = True
             return redirect(url_for("auth.password_changed"))
-        form.form_errors.append("That user name and recovery code don't match, or the code was already used.")
+        form.form_errors.append(_("That user name and recovery code don't match, or the code was already used."))
         return render("auth/forgot.html", form=form, status=400)
     return render("auth/forgot.html", form=form, status=400 if form.errors else 200)
 

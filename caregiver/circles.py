@@ -8,6 +8,7 @@ from . import audit, plan_records, records
 from .dates import circle_today
 from .db import get_db, now_utc, one, write
 from .forms import RESPONSE_ACTIONS, CircleForm, ConfirmForm, PromptResponseForm
+from .i18n import _
 from .checkins import urgent_facts
 from .records import care_team
 from .sealing import seal, unseal
@@ -262,22 +263,22 @@ def _remove(circle_id, member, keep_links):
         db.execute("DELETE FROM memberships WHERE circle_id = ? AND user_id = ?", [circle_id, member["id"]])
         audit.log(db, "member.removed", g.user["id"], circle_id, member=member["id"],
                   **({"links_kept": True} if keep_links else {}))
-    flash(f"{member['display_name']} is no longer in this circle. Share links withdrawn: {links}. "
-          f"Invites cancelled: {invites}.")
+    flash(_("%(name)s is no longer in this circle. Share links withdrawn: %(links)d. Invites cancelled: "
+            "%(invites)d.", name=member["display_name"], links=links, invites=invites))
     return redirect(url_for("circles.members", circle_id=circle_id))
 
 
 def _usable_invite(token):
     if not token or len(token) > 100:
-        return None, "This invite link is not valid."
+        return None, _("This invite link is not valid.")
     row = one("SELECT i.*, c.nickname FROM invites i JOIN circles c ON c.id = i.circle_id"
               " WHERE i.token_hash = ?", [token_hash(token)])
     if row is None:
-        return None, "This invite link is not valid. Ask for a new one."
+        return None, _("This invite link is not valid. Ask for a new one.")
     if row["used_at"]:
-        return None, "This invite link has already been used. Ask for a new one."
+        return None, _("This invite link has already been used. Ask for a new one.")
     if row["expires_at"] <= now_utc():
-        return None, "This invite link has expired. Ask for a new one."
+        return None, _("This invite link has expired. Ask for a new one.")
     return row, None
 
 

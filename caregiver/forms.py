@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import signals
 from .dates import TIMEZONES, today_in
-from .i18n import _, _l, ngettext
+from .i18n import _, _l, current_language, languages, ngettext
 from .vocabulary import FIELD, LEVEL_NAMES, LEVELS, LIVING_SITUATIONS, NOT_OBSERVED_LABEL, SCALE_MAX
 from .vocabulary import INJECTIONS, MEDICATION_NAMES, MEDICATIONS
 from .webform import CheckboxField, WebForm, none_if_blank, one_line_break, parse_day, strip
@@ -374,7 +374,8 @@ class ShareLinkForm(WebForm):
     errors_on_form = ("include_notes", "include_brief")
     field_names = {"label": _l("Who is it for"), "expires_days": _l("Works for how many days"),
                    "days": _l("Days in the summary"), "include_notes": _l("Include caregivers' notes"),
-                   "include_brief": _l("Include the brief for an assessment")}
+                   "include_brief": _l("Include the brief for an assessment"),
+                   "language": _l("Language of the summary")}
     label = StringField(_l("Who is it for? (e.g. Dr. Lee, clinic)"), filters=[strip], validators=[
         DataRequired(_l("Who is it for: enter a name, e.g. Dr. Lee, clinic.")),
         Length(max=80, message=_l("Who is it for: at most 80 characters.")),
@@ -387,6 +388,18 @@ class ShareLinkForm(WebForm):
     # The brief for an assessment (caregiver/assessment.py), after the summary.
     include_brief = CheckboxField(_l("Include the brief for an assessment"),
                                   message=_l("Include the brief for an assessment: tick the box or leave it empty."))
+    # The care team may read another language than the family: the caregiver's by default.
+    language = SelectField(_l("Language of the summary"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = list(languages().items())
+        if not self.language.data:
+            self.language.data = current_language()
+
+    def validate_language(self, field):
+        if field.data not in languages():
+            raise ValidationError(_("Language of the summary: choose one of the languages listed."))
 
     def validate_expires_days(self, field):
         if not re.fullmatch(r"[0-9]{1,3}", field.data or "") or not 1 <= int(field.data) <= SHARE_MAX_DAYS:

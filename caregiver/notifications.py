@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, se
 from . import alerts, push
 from .db import get_db, now_utc, one, write
 from .forms import ConfirmForm
-from .i18n import _
+from .i18n import _, current_language
 from .notify_forms import ChoicesForm, SubscribeForm
 from .sessions import token_hash
 from .views import circle_member_required, login_required, render
@@ -84,10 +84,11 @@ def subscribe():
             return _page(form, 400)
         # One endpoint is one phone: subscribing again (or as someone else) replaces it.
         db.execute("DELETE FROM push_subscriptions WHERE endpoint = ?", [form.endpoint.data])
-        db.execute("INSERT INTO push_subscriptions (user_id, session_hash, endpoint, p256dh, auth, browser, created_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO push_subscriptions (user_id, session_hash, endpoint, p256dh, auth, browser, created_at,"
+                   " language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [g.user["id"], mine, form.endpoint.data, form.p256dh.data.rstrip("="), form.auth.data.rstrip("="),
-                    browser_name(request.headers.get("User-Agent")), now_utc()])
+                    browser_name(request.headers.get("User-Agent")), now_utc(),
+                    current_language()])  # its notifications' language: the page's now
     flash(_("Notifications are on for this phone."))
     return redirect(url_for("notifications.index"))
 

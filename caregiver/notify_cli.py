@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import alerts, sender
+from . import alerts, records, sender
 from .db import connect
 
 notify_cli = AppGroup("notify", help="Send alerts and reminders (Web Push).")
@@ -29,7 +29,7 @@ def one_pass(sender_id, scan=True):
         g.db = db  # the rules' readers (records) use the request's connection
         try:
             if scan:
-                alerts.scan(db)
+                alerts.scan(db, records.circle_signals)
             return sender.send_due(db, sender_id)
         finally:
             g.pop("db", None)

@@ -1,6 +1,7 @@
 """Pages for everyone, signed in or not: the emergency page and the web app manifest."""
 from flask import Blueprint, g, jsonify, url_for
 
+from .i18n import _, current_language
 from .pwa import static_url
 from .records import care_team, my_circles
 from .views import circle_member_required, render
@@ -49,13 +50,13 @@ def manifest():
     icon = lambda name: static_url(f"icons/{name}")  # noqa: E731
     data = {
         "id": "/",  # the app's identity, whatever start_url becomes
-        "name": "Caregiver: daily check-ins for families",
+        "name": _("Caregiver: daily check-ins for families"),
         "short_name": "Caregiver",
-        "description": "Notice early and bring the facts to the care team.",
+        "description": _("Notice early and bring the facts to the care team."),
         "start_url": url_for("circles.index"),
         "scope": "/",
         "display": "standalone",
-        "lang": "en",
+        "lang": current_language(),
         "categories": ["health", "medical"],
         "background_color": "#ffffff",
         "theme_color": "#1f5f8b",
@@ -66,12 +67,13 @@ def manifest():
              "purpose": "maskable"},
         ],
         "shortcuts": [
-            {"name": "Emergency", "url": url_for("pages.emergency")},
+            {"name": _("Emergency"), "url": url_for("pages.emergency")},
         ],
     }
     response = jsonify(data)
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))  # its words follow the reader's language
     return response
 
 

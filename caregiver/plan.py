@@ -20,7 +20,7 @@ bp = Blueprint("plan", __name__)
 def default_signs():
     """The signs prefilled in a new plan: the titles of the rules that call for more
     structure or for help now. The circle edits them."""
-    return [r.title for r in signals.RULES if r.level in ("urgent", "more-structure")]
+    return [str(r.title) for r in signals.RULES if r.level in ("urgent", "more-structure")]
 
 
 def _form_data(plan, circle_id):

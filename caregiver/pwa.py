@@ -26,7 +26,7 @@ from flask import Blueprint, current_app, g, make_response, render_template, req
 from flask_wtf.csrf import generate_csrf
 
 from . import content
-from .i18n import current_language, js_words
+from .i18n import _, _l, current_language, js_words
 from .records import my_circles
 from .vocabulary import FIELDS
 from .views import htmx_request
@@ -43,19 +43,20 @@ SHELL_SUFFIXES = (".css", ".js", ".svg")
 # Kept offline for every circle of a caregiver from sign-in on, visited or not
 # (docs/offline.md), with the names the offline page lists them by ("Sam: Home").
 OFFLINE_PAGES = (
-    ("circles.home", "Home"),
-    ("checklists.index", "Checklists"),
-    ("checkins.new", "Check in"),
-    ("pages.circle_emergency", "Emergency"),
-    ("medication.record", "Medication"),
-    ("circles.more", "More"),  # the way to Medication from the navigation
-    ("plan.plan", "If things get worse"),  # the circle's plan: whom to call, naloxone
+    ("circles.home", _l("Home")),
+    ("checklists.index", _l("Checklists")),
+    ("checkins.new", _l("Check in")),
+    ("pages.circle_emergency", _l("Emergency")),
+    ("medication.record", _l("Medication")),
+    ("circles.more", _l("More")),  # the way to Medication from the navigation
+    ("plan.plan", _l("If things get worse")),  # the circle's plan: whom to call, naloxone
 )
 # Names of the other pages the worker keeps once visited.
 PAGE_NAMES = dict(OFFLINE_PAGES, **{
-    "checkins.history": "History", "levels.continuum": "Levels of care", "levels.level": "Level of care",
-    "summary.summary": "Summary", "pages.emergency": "Emergency: every circle",
-    "assessment.assessment": "Prepare for an assessment", "assessment.brief": "Brief for the assessment",
+    "checkins.history": _l("History"), "levels.continuum": _l("Levels of care"),
+    "levels.level": _l("Level of care"), "summary.summary": _l("Summary"),
+    "pages.emergency": _l("Emergency: every circle"),
+    "assessment.assessment": _l("Prepare for an assessment"), "assessment.brief": _l("Brief for the assessment"),
 })
 SHELL_EXTRA = ("icons/icon-192.png",)
 
@@ -134,7 +135,14 @@ def offline_name():
     circle = g.get("circle")
     if name is None:
         return ""
-    return f"{circle['nickname']}: {name}" if circle is not None and request.endpoint != "pages.emergency" else name
+    if circle is None or request.endpoint == "pages.emergency":
+        return str(name)
+    return _circle_page(circle["nickname"], name)
+
+
+def _circle_page(nickname, name):
+    """A circle's page as the offline page lists it: "Sam: Checklists"."""
+    return _("%(circle)s: %(page)s", circle=nickname, page=name)
 
 
 @bp.before_app_request
@@ -231,10 +239,10 @@ def offline_pages():
     if g.user is None:
         response = make_response({"error": "signed-out", "sign_in": url_for("auth.sign_in")}, 401)
     else:
-        pages = [{"url": url_for(endpoint, circle_id=circle["id"]), "name": f"{circle['nickname']}: {name}"}
+        pages = [{"url": url_for(endpoint, circle_id=circle["id"]), "name": _circle_page(circle["nickname"], name)}
                  for circle in my_circles(g.user["id"]) for endpoint, name in OFFLINE_PAGES]
         if pages:  # every circle's numbers on one page, for pages outside a circle
-            pages.append({"url": url_for("pages.emergency"), "name": PAGE_NAMES["pages.emergency"]})
+            pages.append({"url": url_for("pages.emergency"), "name": str(PAGE_NAMES["pages.emergency"])})
         response = make_response({"user": cache_key(g.user), "pages": pages})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta, timezone
 from flask import Blueprint, abort, g, make_response, redirect, render_template, request, session, url_for
 
 from . import audit, throttle
+from .assessment import build_brief
 from .dates import local_time
 from .db import get_db, now_utc, one, write
-from .forms import ConfirmForm, ShareLinkForm, _l
+from .forms import ConfirmForm, ShareLinkForm
+from .i18n import _l, languages, set_language
 from .sealing import seal, unseal
 from .sessions import token_hash
-from .assessment import build_brief
 from .summary import build_summary, window
 from .views import circle_member_required, render
 
@@ -61,11 +62,11 @@ def share_links(circle_id):
                 "expires_at": (now + timedelta(days=int(form.expires_days.data))).isoformat(),
                 "revoked_at": None, "revoked_by": None,
                 "include_notes": int(bool(form.include_notes.data)), "days": int(form.days.data),
-                "include_brief": int(bool(form.include_brief.data)),
+                "include_brief": int(bool(form.include_brief.data)), "language": form.language.data,
                 "open_count": 0, "last_opened_at": None}).last_pk
             audit.log(db, "share_link.created", g.user["id"], circle_id, link=link_id,
                       days=int(form.days.data), notes=bool(form.include_notes.data),
-                      brief=bool(form.include_brief.data),
+                      brief=bool(form.include_brief.data), language=form.language.data,
                       expires_days=int(form.expires_days.data))
         # Shown once on the next page: kept server-side in the session (sealed), never in a URL.
         session["new_share_link"] = {"id": link_id, "sealed": seal(token, "share-link")}
@@ -157,6 +158,8 @@ def shared(token):
     circle = one("SELECT * FROM circles WHERE id = ?", [link["circle_id"]])
     if circle is None:
         return _share_page("share/share_gone.html", 410, reason="gone")
+    if link["language"] in languages():  # made in the care team's language
+        set_language(link["language"])
     if request.method == "GET":  # a HEAD request is not someone reading it
         with write(db):
             db.execute("UPDATE share_links SET open_count = open_count + 1, last_opened_at = ? WHERE id = ?",

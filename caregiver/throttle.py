@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app, request
 
 from .db import write
+from .i18n import ngettext
 
 MAX_LOCK_SECONDS = 60 * 60
 
@@ -98,5 +99,13 @@ def refuse_if_locked(db, keys, form):
     return bool(seconds)
 
 
-def too_many_tries(seconds):
-    return f"Too many unsuccessful tries. For your safety, wait {seconds} seconds and try again."
+def too_many_tries(seconds, field=None):
+    """The wait, said on the form; with `field`, said on that field and naming it."""
+    if field is None:
+        return ngettext("Too many unsuccessful tries. For your safety, wait %(num)d second and try again.",
+                        "Too many unsuccessful tries. For your safety, wait %(num)d seconds and try again.",
+                        seconds)
+    return ngettext("%(field)s: Too many unsuccessful tries. For your safety, wait %(num)d second and "
+                    "try again.",
+                    "%(field)s: Too many unsuccessful tries. For your safety, wait %(num)d seconds and "
+                    "try again.", seconds, field=field)

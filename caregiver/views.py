@@ -7,6 +7,7 @@ from . import content, signals, vocabulary
 from .dates import day_words
 from .db import one
 from .forms import ConfirmForm
+from .i18n import _l
 
 
 def htmx_request():
@@ -97,15 +98,15 @@ def tel(number):
 # A circle's menus, in their order: the tab bar (after Home and Check in) and the
 # "More" page.
 CIRCLE_TABS = (
-    {"endpoint": "checklists.index", "label": "Checklists"},
+    {"endpoint": "checklists.index", "label": _l("Checklists")},
 )
 MORE_LINKS = (
-    {"endpoint": "levels.continuum", "label": "Levels of care, explained"},
-    {"endpoint": "levels.level", "label": "Level of care: record a change, see the history"},
-    {"endpoint": "medication.record", "label": "Medication: record a change, see the history"},
-    {"endpoint": "summary.summary", "label": "Summary for the care team"},
-    {"endpoint": "share.share_links", "label": "Share links"},
-    {"endpoint": "transfer.import_checkins", "label": "Export / import"},
+    {"endpoint": "levels.continuum", "label": _l("Levels of care, explained")},
+    {"endpoint": "levels.level", "label": _l("Level of care: record a change, see the history")},
+    {"endpoint": "medication.record", "label": _l("Medication: record a change, see the history")},
+    {"endpoint": "summary.summary", "label": _l("Summary for the care team")},
+    {"endpoint": "share.share_links", "label": _l("Share links")},
+    {"endpoint": "transfer.import_checkins", "label": _l("Export / import")},
 )
 
 

@@ -14,6 +14,7 @@ from wtforms import FileField as AnyFileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from .i18n import _
 from .vocabulary import CONTROL_CHARACTERS, CONTROL_CHARACTERS_MULTILINE
 
 
@@ -108,23 +109,26 @@ class WebForm(FlaskForm):
     def field_name(self, field):
         name = self.field_names.get(field.short_name)
         if name is None:
-            name = re.split(r" \(|\?", str(field.label.text))[0].strip() or field.short_name
-        return name
+            # "¿" opens a Spanish question: the name is the words after it
+            name = re.split(r" \(|\?", str(field.label.text))[0].strip().lstrip("¿") or field.short_name
+        return str(name)
 
     def _shape_problems(self, field):
+        """What is wrong with the shape of what was sent for `field`: whole messages naming it."""
         problems = []
+        name = self.field_name(field)
         sent = request.form.getlist(field.name) + request.files.getlist(field.name)
         if field.name in request.files and not isinstance(field, AnyFileField):
-            problems.append("send text here, not a file")
+            problems.append(_("%(field)s: send text here, not a file.", field=name))
         if len(sent) > 1 and not isinstance(field, SelectMultipleField):
-            problems.append("send one value, not several")
+            problems.append(_("%(field)s: send one value, not several.", field=name))
         if (isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField))
                 and isinstance(field.data, str)):
             control = (CONTROL_CHARACTERS_MULTILINE if isinstance(field, TextAreaField)
                        else CONTROL_CHARACTERS)
             if control.search(field.data):
-                problems.append("remove the invisible control characters (such as NUL, or marks that "
-                                "reverse the text's direction) it holds")
+                problems.append(_("%(field)s: remove the invisible control characters (such as NUL, or "
+                                  "marks that reverse the text's direction) it holds.", field=name))
         return problems
 
     def validate(self, extra_validators=None):
@@ -135,12 +139,11 @@ class WebForm(FlaskForm):
                 self._shape_checked = True
                 for field in leaves:
                     # As process errors, they count like any error, also inside a FieldList.
-                    field.process_errors.extend(
-                        f"{self.field_name(field)}: {problem}." for problem in self._shape_problems(field))
+                    field.process_errors.extend(self._shape_problems(field))
         ok = super().validate(extra_validators)
         if leaves and request.mimetype and request.mimetype not in FORM_TYPES:
-            self.form_errors.append("This was not sent as a web form, so nothing in it was read. "
-                                    "Please use the form on this page.")
+            self.form_errors.append(_("This was not sent as a web form, so nothing in it was read. "
+                                      "Please use the form on this page."))
             ok = False
         for field in leaves:
             if field.errors and (isinstance(field, HiddenField) or field.short_name in self.errors_on_form):
@@ -166,7 +169,8 @@ class CheckboxField(BooleanField):
 
     def pre_validate(self, form):
         if self.raw_data and str(self.raw_data[0]).lower() not in self.TRUE | self.FALSE:
-            raise ValidationError(self.message or f"{self.label.text}: tick the box or leave it empty.")
+            raise ValidationError(self.message or _("%(field)s: tick the box or leave it empty.",
+                                                    field=self.label.text))
 
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -15,6 +15,19 @@ if os.environ.get("CI", "").lower() == "true":
     settings.load_profile("ci")
 
 
+def pytest_sessionstart(session):
+    """The word catalogs compiled, as `make test` does first, for a bare `pytest` too."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    for po in (Path(__file__).resolve().parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source, open(mo, "wb") as target:
+                write_mo(target, read_po(source))
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app({

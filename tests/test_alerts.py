@@ -115,6 +115,25 @@ def test_an_overdose_check_in_reaches_the_other_members_phone_encrypted_with_no_
     assert rows(app, "SELECT last_delivered_at FROM push_subscriptions")[0]["last_delivered_at"]
 
 
+def test_each_phone_reads_its_alert_in_the_language_it_subscribed_in(app, alice, receiver):
+    from babel.messages.pofile import read_po
+    from caregiver.words import LOCALEDIR
+    with open(LOCALEDIR / "es" / "LC_MESSAGES" / "messages.po", "rb") as f:
+        spanish = read_po(f)["An urgent sign was logged: open for the steps."].string
+    alice.sign_up("alice")
+    circle_id = alice.create_circle("Sam", tz=TZ)
+    assert alice.post("/account/notifications/subscribe", receiver.phone("alice-phone").form(),
+                      token_from="/account/notifications", headers={"Accept-Language": "es"}).status_code == 302
+    bea = invite(alice, circle_id, "bea", app)
+    assert subscribe(bea, receiver.phone("bea-phone")).status_code == 302  # in English
+    carl = invite(alice, circle_id, "carl", app)
+    overdose(carl, circle_id)  # Carl reads English; each phone gets its own language
+    assert send(app) == {"delivered": 2}
+    bodies = {name: message["body"] for name, _headers, message in receiver.received}
+    assert bodies == {"alice-phone": spanish, "bea-phone": "An urgent sign was logged: open for the steps."}
+    assert spanish != bodies["bea-phone"]
+
+
 def test_the_author_is_not_alerted_and_an_ordinary_check_in_alerts_nobody(app, bea, receiver, circle):
     subscribe(bea, receiver.phone("bea-phone"))
     bea.checkin(circle, date=today_in(TZ).isoformat(), craving="3")

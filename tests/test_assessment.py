@@ -179,7 +179,7 @@ def test_the_brief_groups_facts_and_answers_by_the_asam_dimensions_and_says_who_
     for n, name in ((1, "Intoxication, Withdrawal, and Addiction Medications"), (2, "Biomedical Conditions"),
                     (3, "Psychiatric and Cognitive Conditions"), (4, "Substance Use-Related Risks"),
                     (5, "Recovery Environment Interactions"), (6, "Person-Centered Considerations")):
-        assert re.search(rf'<h2 id="brief-d{n}">{n}\. [^<]+<span class="asam-name">\({re.escape(name)}\)', html), name
+        assert re.search(rf'<h2 id="brief-d{n}">{n}\. [^<]+<span class="asam-name">\(<span lang="en">{re.escape(name)}</span>\)', html), name
     assert "Readiness to Change" in html  # named only among the 3rd edition's dimensions
     d4 = html[html.index('id="brief-d4"'):html.index('id="brief-d5"')]
     assert "Have they overdosed, or come close? <strong>Yes</strong>" in d4 and "Found on the bathroom floor." in d4

@@ -250,7 +250,7 @@ def test_share_links_made_opened_and_withdrawn_are_recorded_without_the_token(ap
     auth.post(f"/c/{circle}/share/{link_id}/revoke", token_from=f"/c/{circle}/share")
     alice = user_id(app, "alice")
     assert events(app, "event LIKE 'share_link.%'") == [
-        ("share_link.created", alice, circle, {"link": link_id, "days": 14, "notes": False, "brief": False,
+        ("share_link.created", alice, circle, {"link": link_id, "days": 14, "notes": False, "brief": False, "language": "en",
                                                "expires_days": 14}),
         ("share_link.opened", None, circle, {"link": link_id}),
         ("share_link.revoked", alice, circle, {"link": link_id}),

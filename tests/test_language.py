@@ -12,7 +12,7 @@ from caregiver import create_app, words
 from conftest import Actions
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "translations" / "es" / "parts" / "lead.po"
+CATALOG = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 
 
 def spanish(english):
@@ -140,3 +140,39 @@ def test_the_service_worker_speaks_the_language_it_was_made_in(app, client):
     assert data["messages"]["This entry is too large."] == spanish("This entry is too large.")
     assert "Accept-Language" in spanish_worker.vary and "Cookie" in spanish_worker.vary
     assert "Accept-Language" not in client.get("/static/js/app.js").vary  # the shell stays cacheable
+
+
+def share_rows(app):
+    with app.app_context():
+        from caregiver.db import get_db
+        return get_db().execute("SELECT label, language FROM share_links ORDER BY id").fetchall()
+
+
+def test_a_share_link_is_read_in_the_language_it_was_made_in(app, client):
+    auth = Actions(client)
+    auth.sign_up()
+    circle = auth.create_circle()
+    form = client.get(f"/c/{circle}/share", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option value="en" selected>English</option>' in form and '<option value="es" >Español</option>' in form
+    # A caregiver who reads English makes a link for a care team that reads Spanish, and back.
+    for_them = auth.share_link(circle, label="Dra. Ruiz", language="es")
+    for_us = auth.share_link(circle, label="Dr. Lee", language="en")
+    care_team = app.test_client()
+    spanish_page = care_team.get(for_them, headers={"Accept-Language": "en-US"})
+    assert spanish_page.status_code == 200 and lang_of(spanish_page) == "es"
+    assert lang_of(care_team.get(for_us, headers={"Accept-Language": "es"})) == "en"
+    # Made without choosing: the caregiver's own language.
+    auth.post("/account/language", {"language": "es"})
+    auth.share_link(circle, label="Clínica")
+    assert [tuple(r) for r in share_rows(app)] == [("Dra. Ruiz", "es"), ("Dr. Lee", "en"), ("Clínica", "es")]
+
+
+def test_a_share_link_in_a_language_not_offered_is_refused_by_name(app, client):
+    auth = Actions(client)
+    auth.sign_up()
+    circle = auth.create_circle()
+    refused = auth.post(f"/c/{circle}/share", {"label": "Dr. Lee", "expires_days": "14", "days": "14",
+                                               "language": "fr"})
+    assert refused.status_code == 400  # as every refused share-link form
+    assert "Language of the summary: choose one of the languages listed." in refused.get_data(as_text=True)
+    assert share_rows(app) == []

@@ -109,7 +109,7 @@ def _scan(app, now, results):
         db = connect(app.config["DATABASE"])
         g.db = db
         try:
-            alerts.scan(db, now=now, evaluate=lambda circle: results(circle, now))
+            alerts.scan(db, lambda circle: results(circle, now), now=now)
         finally:
             g.pop("db")
             db.close()

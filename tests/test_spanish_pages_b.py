@@ -2,8 +2,8 @@
 
 Each page is rendered in English and in Spanish with the same data (showing its
 conditional parts); no English sentence of these pages' own words may be left in the
-Spanish page. The catalog part (translations/es/parts/pages-b.po) is compiled into a
-temporary folder here, so the test needs neither the merged catalog nor `make`.
+Spanish page. The Spanish comes from the catalog (translations/es/LC_MESSAGES/messages.po,
+compiled by `make` or by conftest.py); its completeness is tests/test_catalogs.py's.
 """
 import dataclasses
 import html
@@ -17,15 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from caregiver import content, create_app, signals, summary, vocabulary, words
+from caregiver import content, signals, summary, vocabulary, words
 from caregiver.db import one
 from conftest import Actions
 
 ROOT = Path(__file__).resolve().parent.parent
-PART = ROOT / "translations" / "es" / "parts" / "pages-b.po"
+PART = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"  # the Spanish catalog
 #: The files whose words this part translates.
 MINE = ("templates/checkins/", "templates/checklists/", "templates/levels/", "templates/prompts/",
         "templates/summary/", "templates/share/", "templates/transfer/",
@@ -140,30 +139,6 @@ def test_every_message_of_these_pages_has_a_checked_spanish_translation(extracte
                 assert sorted(TAG.findall(string)) == sorted(TAG.findall(english)), message.id
 
 
-def test_the_catalog_part_holds_no_message_these_pages_lost(extracted, part):
-    """A msgid no longer in the code is a translation nobody reads: the part is kept in step."""
-    assert {m.id for m in part if m.id} == {m.id for m in extracted}
-
-
-# ---------------------------------------------------------------------------
-# The pages, in English and in Spanish
-# ---------------------------------------------------------------------------
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    """The app with this part's Spanish compiled into a temporary folder."""
-    folder = tmp_path / "translations" / "es" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(PART, "rb") as f:
-        catalog = read_po(f, locale="es")
-    with open(folder / "messages.mo", "wb") as f:
-        write_mo(f, catalog)
-    monkeypatch.setattr(words, "LOCALEDIR", tmp_path / "translations")
-    monkeypatch.setattr(words, "_catalogs", {})
-    return create_app({"TESTING": True, "DATABASE": str(tmp_path / "test.db"), "SECRET_KEY": "test-secret",
-                       "SESSION_COOKIE_SECURE": False, "SERVER_NAME": "localhost",
-                       "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations")})
-
-
 def build(client):
     """A circle whose pages show their conditional parts: two caregivers, urgent and
     more-structure signs, an edit and a deletion, a level change, ticks, a response,
@@ -195,11 +170,13 @@ def build(client):
     auth.post(f"/c/{c}/prompt-responses", {"rule": "cravings-rising", "action": "watching"},
               token_from=f"/c/{c}/")
     auth.post(f"/c/{c}/medication", {"medication": "naltrexone-injection", "since": ago(3), "next_due": ago(-20)})
-    share = auth.share_link(c, include_notes="y")
+    # A share link is read in the language it was made in: one for each.
+    share = {"en": auth.share_link(c, include_notes="y", language="en"),
+             "es": auth.share_link(c, label="Clínica", include_notes="y", language="es")}
     auth.share_link(c, label="Old clinic")
     old = re.findall(r"/share/(\d+)/revoke", client.get(f"/c/{c}/share").get_data(as_text=True))[0]
     auth.post(f"/c/{c}/share/{old}/revoke", token_from=f"/c/{c}/share")
-    client.get(share)  # opened once
+    client.get(share["en"])  # opened once
     return auth, c, share
 
 
@@ -239,7 +216,7 @@ def each_page(client, auth, c, share, headers):
              "checklists": get(f"/c/{c}/checklists"), "continuum": get(f"/c/{c}/continuum"),
              "level": get(f"/c/{c}/level"), "home": get(f"/c/{c}/"),
              "summary": get(f"/c/{c}/summary?notes=1&days=30"), "summary-7": get(f"/c/{c}/summary?days=7"),
-             "share": get(share), "share-unknown": get("/share/not-a-link")}
+             "share": get(share[headers["Accept-Language"][:2]]), "share-unknown": get("/share/not-a-link")}
     replay = {"date": ago(0), "craving": "9", "client_id": f"replay-{headers['Accept-Language']}-1"}
     pages["saved"] = auth.post(f"/c/{c}/checkins/new", replay, headers=headers)
     pages["saved-again"] = auth.post(f"/c/{c}/checkins/new", replay, headers=headers)
@@ -309,7 +286,7 @@ def test_spanish_pages_say_the_dates_values_and_counts_in_whole_spanish_sentence
     assert "No incluye las notas de los cuidadores." in summary
     links = text(client.get(f"/c/{c}/share", headers=ES))
     assert "Se abrió 1 vez; la última, el " in links and "Se abrió 0 veces." in links
-    shared = client.get(share, headers=ES)
+    shared = client.get(share["es"], headers=ES)
     assert lang_of(shared) == "es"
     assert "Compartido con el equipo de atención médica" in shared.get_data(as_text=True)  # its header
     # The CSV keeps its machine-readable English (docs/export.md), whatever the page's language.
