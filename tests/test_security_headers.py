@@ -10,6 +10,9 @@ import sqlite3
 
 import pytest
 
+from caregiver.app import DOCUMENT_ONLY
+from caregiver.pwa import static_url
+
 # Routes whose pages hold no one's data and are meant to be re-validated, not
 # forbidden to store: the service worker keeps these (pwa.py).
 REVALIDATED = {"/offline", "/outbox", "/sw.js", "/manifest.webmanifest"}
@@ -67,6 +70,12 @@ def paths(app, ids, invite_token):
 def check_headers(method, path, response):
     where = f"{method} {path} ({response.status_code})"
     h = response.headers
+    if path.startswith("/static/") and response.status_code == 200 and response.mimetype != "image/svg+xml":
+        # Never a document: only the headers a script, style sheet or image acts on.
+        assert h.get("X-Content-Type-Options") == "nosniff", where
+        assert h.get("Referrer-Policy") == "same-origin", where
+        assert not any(name in h for name in DOCUMENT_ONLY), where
+        return
     csp = csp_directives(h.get("Content-Security-Policy", ""))
     assert csp.get("default-src") == ["'self'"], where
     assert csp.get("script-src") == ["'self'"], where
@@ -115,6 +124,21 @@ def test_every_route_sends_the_security_headers_signed_out(app, world):
         response = visitor.open(path, method=method, data={})
         assert response.status_code < 500, f"{method} {path}"
         check_headers(method, path, response)
+
+
+def test_static_files_carry_only_the_headers_they_act_on_and_an_svg_all_of_them(app, client):
+    with app.test_request_context():
+        script, style, image, svg = (static_url(n) for n in ("js/app.js", "css/app.css", "icons/icon-192.png",
+                                                             "icons/icon.svg"))
+    for url in (script, style, image):
+        h = client.get(url).headers
+        assert h["X-Content-Type-Options"] == "nosniff" and "max-age=31536000" in h["Cache-Control"], url
+        assert not any(name in h for name in DOCUMENT_ONLY + ("Content-Disposition", "Expires")), url
+    h = client.get(svg).headers  # opened on its own, an SVG is a document: the policy holds
+    assert csp_directives(h["Content-Security-Policy"])["script-src"] == ["'self'"]
+    assert h["X-Frame-Options"] == "DENY"
+    page = client.get("/emergency").headers
+    assert all(name in page for name in DOCUMENT_ONLY)
 
 
 def test_hsts_only_over_https(client):
