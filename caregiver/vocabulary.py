@@ -9,12 +9,10 @@ because the rules engine (`python -m caregiver.signals`) imports it.
 import re
 from dataclasses import dataclass
 
-from markupsafe import escape
-
-from .words import gettext
+from .words import ReadTranslated, gettext
 
 
-class Text(str):
+class Text(ReadTranslated, str):
     """Text written at import time (a label, a rule's sentence), read in the language of
     the moment.
 
@@ -29,24 +27,6 @@ class Text(str):
 
     def __str__(self):
         return gettext(str.__str__(self))
-
-    def __format__(self, spec):
-        return format(str(self), spec)
-
-    def __html__(self):
-        return escape(str(self))
-
-    def __add__(self, other):
-        return str(self) + other
-
-    def __radd__(self, other):
-        return other + str(self)
-
-    def __mod__(self, values):
-        return str(self) % values
-
-    def __len__(self):
-        return len(str(self))
 
     def __contains__(self, part):
         return part in str(self)

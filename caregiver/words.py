@@ -37,7 +37,31 @@ def ngettext(one, many, num, **values):
     return catalog().ngettext(one, many, num) % dict(values, num=num)
 
 
-class Lazy:
+class ReadTranslated:
+    """What text translated when read does wherever it is read: in a format, a page, `+`,
+    `%` and len() it is the translation (str(self)). Shared by Lazy and vocabulary.Text."""
+    __slots__ = ()
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+    def __html__(self):
+        return escape(str(self))
+
+    def __add__(self, other):
+        return str(self) + other
+
+    def __radd__(self, other):
+        return other + str(self)
+
+    def __mod__(self, values):
+        return str(self) % values
+
+    def __len__(self):
+        return len(str(self))
+
+
+class Lazy(ReadTranslated):
     """Text written at import time (a label, a choice, a form message), translated each
     time it is read, with `%(name)s` values. In a page it is escaped like any text
     (Flask-Babel's own lazy string is not: an apostrophe reached the HTML raw)."""
@@ -50,17 +74,8 @@ class Lazy:
     def __str__(self):
         return gettext(self.text, **self.values)
 
-    def __html__(self):
-        return escape(str(self))
-
-    def __format__(self, spec):
-        return format(str(self), spec)
-
     def __getattr__(self, name):  # .lower(), .startswith() ... of the translated text
         return getattr(str(self), name)
-
-    def __len__(self):
-        return len(str(self))
 
     def __eq__(self, other):
         return str(self) == str(other)
@@ -70,15 +85,6 @@ class Lazy:
 
     def __hash__(self):
         return hash(self.text)
-
-    def __add__(self, other):
-        return str(self) + other
-
-    def __radd__(self, other):
-        return other + str(self)
-
-    def __mod__(self, values):
-        return str(self) % values
 
     def __repr__(self):
         return f"Lazy({self.text!r})"
